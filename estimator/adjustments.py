@@ -1,0 +1,166 @@
+"""Applying adjustment operations to a version's lines, and the diff between versions.
+
+This is the only place lines change. It is pure (no database, no model), so
+the engines use it to check a proposal hits its target and the workflow uses
+it to make the new version: a line no operation names comes out identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from estimator.errors import AdjustmentError
+from estimator.schemas import (
+    DeliverableKind,
+    EstimateLine,
+    Operation,
+    OperationKind,
+    PhaseDays,
+    PHASES,
+    Pricing,
+    price,
+)
+
+
+@dataclass(frozen=True)
+class AdjustedVersion:
+    lines: list[EstimateLine]
+    pricing: Pricing
+
+
+def _index(lines: list[EstimateLine], name: str | None) -> int:
+    wanted = (name or "").strip().casefold()
+    for index, line in enumerate(lines):
+        if line.deliverable.strip().casefold() == wanted:
+            return index
+    raise AdjustmentError("errors.adjust.unknown_line", line=name or "")
+
+
+def _targets(lines: list[EstimateLine], name: str | None) -> list[int]:
+    """The named line, or every line but a risk buffer when no line is named."""
+    if name:
+        return [_index(lines, name)]
+    return [i for i, line in enumerate(lines) if line.kind != DeliverableKind.RISK_BUFFER]
+
+
+def _scale_phase(line: EstimateLine, operation: Operation) -> EstimateLine:
+    assert operation.phase is not None and operation.factor is not None
+    before = line.phases.get(operation.phase)
+    if before == 0:
+        return line
+    phases = line.phases.with_phase(operation.phase, before * operation.factor)
+    if phases.total <= 0:
+        raise AdjustmentError("errors.adjust.empty_line", line=line.deliverable)
+    return line.with_person_days(phases.total).model_copy(update={"phases": phases})
+
+
+def _risk_buffer(lines: list[EstimateLine], operation: Operation) -> list[EstimateLine]:
+    """Replace any buffer line with one holding `percent` of the other lines' person-days."""
+    assert operation.percent is not None
+    kept = [line for line in lines if line.kind != DeliverableKind.RISK_BUFFER]
+    split = PhaseDays(
+        **{p.value: sum((line.phases.get(p) for line in kept), Decimal(0)) for p in PHASES}
+    )
+    days = (split.total * operation.percent / 100).quantize(Decimal("0.01"))
+    if days <= 0:
+        raise AdjustmentError("errors.adjust.empty_line", line=operation.line or "")
+    buffer = EstimateLine(
+        deliverable=operation.line or f"Risk buffer ({operation.percent}%)",
+        kind=DeliverableKind.RISK_BUFFER,
+        phases=split.with_total(days),
+        optimistic=Decimal(0),
+        pessimistic=days,
+        reasoning=f"{operation.percent}% × {split.total}",
+    )
+    return [*kept, buffer]
+
+
+def _apply_one(lines: list[EstimateLine], pricing: Pricing, operation: Operation) -> AdjustedVersion:
+    kind = operation.kind
+    result = list(lines)
+    if kind is OperationKind.SET_UNIT_COST:
+        if operation.unit_cost is None:
+            raise AdjustmentError("errors.adjust.missing_value", operation=kind.value)
+        return AdjustedVersion(result, pricing.model_copy(update={"unit_cost": operation.unit_cost}))
+    if kind is OperationKind.ADD_RISK_BUFFER:
+        if operation.percent is None:
+            raise AdjustmentError("errors.adjust.missing_value", operation=kind.value)
+        return AdjustedVersion(_risk_buffer(result, operation), pricing)
+    if kind is OperationKind.ADD_LINE:
+        if operation.new_line is None:
+            raise AdjustmentError("errors.adjust.missing_value", operation=kind.value)
+        name = operation.new_line.deliverable.strip().casefold()
+        if any(line.deliverable.strip().casefold() == name for line in result):
+            raise AdjustmentError("errors.adjust.duplicate_line", line=operation.new_line.deliverable)
+        return AdjustedVersion([*result, operation.new_line], pricing)
+    if kind is OperationKind.REMOVE_LINE:
+        del result[_index(result, operation.line)]
+        if not result:
+            raise AdjustmentError("errors.adjust.no_lines_left")
+        return AdjustedVersion(result, pricing)
+    if kind is OperationKind.SET_PERSON_DAYS:
+        if operation.person_days is None:
+            raise AdjustmentError("errors.adjust.missing_value", operation=kind.value)
+        index = _index(result, operation.line)
+        result[index] = result[index].with_person_days(operation.person_days)
+        return AdjustedVersion(result, pricing)
+    if operation.factor is None or (kind is OperationKind.SCALE_PHASE and operation.phase is None):
+        raise AdjustmentError("errors.adjust.missing_value", operation=kind.value)
+    for index in _targets(result, operation.line):
+        line = result[index]
+        if kind is OperationKind.SCALE_LINE:
+            if (line.person_days * operation.factor).quantize(Decimal("0.01")) <= 0:
+                raise AdjustmentError("errors.adjust.empty_line", line=line.deliverable)
+            result[index] = line.rescaled(operation.factor)
+        else:
+            result[index] = _scale_phase(line, operation)
+    return AdjustedVersion(result, pricing)
+
+
+def apply_operations(lines: list[EstimateLine], pricing: Pricing, operations: list[Operation]) -> AdjustedVersion:
+    """Apply operations in order; raise AdjustmentError (nothing partial) when one does not fit."""
+    version = AdjustedVersion(list(lines), pricing)
+    for operation in operations:
+        version = _apply_one(version.lines, version.pricing, operation)
+    return version
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One line of a diff; `before_*` is None for an added line, `after_*` for a removed one."""
+
+    deliverable: str
+    before_days: Decimal | None
+    after_days: Decimal | None
+    before_amount: Decimal | None
+    after_amount: Decimal | None
+
+    @property
+    def status(self) -> str:
+        if self.before_days is None:
+            return "added"
+        if self.after_days is None:
+            return "removed"
+        return "changed"
+
+
+def diff_versions(
+    before: list[EstimateLine], before_pricing: Pricing, after: list[EstimateLine], after_pricing: Pricing
+) -> list[LineChange]:
+    """Lines whose person-days or amount differ, in the order of `after` then removed ones."""
+    old = {line.line.deliverable: line for line in price(before, before_pricing).lines}
+    new = {line.line.deliverable: line for line in price(after, after_pricing).lines}
+    changes: list[LineChange] = []
+    for name, item in new.items():
+        previous = old.get(name)
+        if previous is None:
+            changes.append(LineChange(name, None, item.line.person_days, None, item.amount))
+        elif previous.line != item.line or previous.amount != item.amount:
+            changes.append(
+                LineChange(name, previous.line.person_days, item.line.person_days, previous.amount, item.amount)
+            )
+    for name, item in old.items():
+        if name not in new:
+            changes.append(LineChange(name, item.line.person_days, None, item.amount, None))
+    return changes

@@ -1,0 +1,143 @@
+"""One typed Settings object, read from the environment and `.env`.
+
+Variable names follow the legacy deployment guide so an operator's existing
+`.env` keeps working (`DAILY_UNIT_COST` is accepted for `DAILY_UNIT_COST_JPY`).
+A bad value stops the program with one line naming the variable, the value and
+what is expected: `load_settings()` raises `ConfigError` with that line.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Language = Literal["ja", "en"]
+Rounding = Literal["floor", "half_up", "ceil"]
+
+_INLINE_COMMENT = re.compile(r"\s+#.*$")
+
+
+class ConfigError(Exception):
+    """A setting has a value the program cannot use; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with the defaults of the embedded (offline, SQLite) setup."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    upload_dir: Path | None = None
+    max_upload_size_mb: int = Field(10, ge=1, le=200)
+
+    openai_api_key: str = ""
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str = ""
+    openai_timeout: float = Field(60, gt=0, le=600)
+    openai_max_retries: int = Field(3, ge=0, le=10)
+    openai_json_object_mode: bool = False
+    openai_price_input_per_1m: Decimal = Field(Decimal("0.15"), ge=0)
+    openai_price_output_per_1m: Decimal = Field(Decimal("0.60"), ge=0)
+    openai_price_cached_per_1m: Decimal = Field(Decimal("0.075"), ge=0)
+    daily_cost_limit_usd: Decimal = Field(Decimal("0"), ge=0)
+    monthly_cost_limit_usd: Decimal = Field(Decimal("0"), ge=0)
+    rate_limit_per_hour: int = Field(0, ge=0)
+
+    daily_unit_cost_jpy: Decimal = Field(
+        Decimal("40000"),
+        gt=0,
+        le=Decimal("100000000"),
+        validation_alias=AliasChoices("daily_unit_cost_jpy", "daily_unit_cost"),
+    )
+    daily_unit_cost_usd: Decimal = Field(Decimal("500"), gt=0, le=Decimal("1000000"))
+    tax_rate_ja: Decimal = Field(Decimal("10"), ge=0, le=100)
+    tax_rate_en: Decimal = Field(Decimal("0"), ge=0, le=100)
+    rounding: Rounding = "floor"
+    quote_validity_days: int = Field(30, ge=1, le=365)
+    data_retention_days: int = Field(0, ge=0)
+
+    language: Language = "ja"
+    host: str = "127.0.0.1"
+    port: int = Field(8100, ge=1, le=65535)
+
+    issuer_company: str = ""
+    issuer_address: str = ""
+    issuer_registration_number: str = ""
+    issuer_contact: str = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip_inline_comment(cls, value: Any) -> Any:
+        """`KEY=40000  # note` reaches us with the comment when systemd's EnvironmentFile reads it."""
+        if isinstance(value, str):
+            return _INLINE_COMMENT.sub("", value).strip()
+        return value
+
+    @field_validator("issuer_registration_number")
+    @classmethod
+    def _registration_number(cls, value: str) -> str:
+        if value and not re.fullmatch(r"T\d{13}", value):
+            raise ValueError("expected T followed by 13 digits (適格請求書発行事業者登録番号)")
+        return value
+
+    @property
+    def database_url_effective(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'estimator.db').resolve()}"
+
+    @property
+    def upload_dir_effective(self) -> Path:
+        return self.upload_dir or self.data_dir / "uploads"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_size_mb * 1024 * 1024
+
+    @property
+    def engine_name(self) -> str:
+        """What the sidebar and `check` show: the model when a key is set, else the offline engine."""
+        return self.openai_model if self.openai_api_key else "offline"
+
+    def unit_cost_for(self, language: Language) -> Decimal:
+        return self.daily_unit_cost_jpy if language == "ja" else self.daily_unit_cost_usd
+
+    def tax_rate_for(self, language: Language) -> Decimal:
+        return self.tax_rate_ja if language == "ja" else self.tax_rate_en
+
+    @staticmethod
+    def currency_for(language: Language) -> str:
+        return "JPY" if language == "ja" else "USD"
+
+
+def _first_error_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "?"
+    value = first.get("input")
+    shown = value if not isinstance(value, dict) else "?"
+    return f"{name}={shown!s}: {first['msg']}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings once; raise ConfigError with one line when a value is wrong."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigError(f"Invalid setting {_first_error_line(error)}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests call `get_settings.cache_clear()` after changing the environment)."""
+    return load_settings()

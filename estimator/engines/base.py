@@ -1,0 +1,65 @@
+"""The Engine protocol: the model proposes, code decides.
+
+An engine turns plain pydantic inputs into pydantic outputs and knows nothing of
+the database. What a call cost is reported to a `CallRecorder` the workflow
+hands in, and a `CallGuard` may refuse a call before it is made (cost caps,
+rate limits), so accounting lives with the store, not with the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from estimator.schemas import AdjustmentContext, Answer, EstimateDraft, ProjectBrief, Proposal, Question
+
+MAX_PROPOSALS = 3
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One model call, as `llm_calls` stores it."""
+
+    kind: str
+    model: str
+    status: str
+    latency_ms: int
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+    error: str = ""
+
+
+CallRecorder = Callable[[CallRecord], None]
+CallGuard = Callable[[str], None]
+
+
+def _ignore_record(_: CallRecord) -> None:
+    return None
+
+
+def _allow(_: str) -> None:
+    return None
+
+
+@dataclass
+class CallHooks:
+    """What the workflow hands an engine for one use case."""
+
+    record: CallRecorder = field(default=_ignore_record)
+    guard: CallGuard = field(default=_allow)
+
+
+class Engine(Protocol):
+    """Three operations; every implementation is deterministic given the same model answers."""
+
+    name: str
+
+    def questions(self, brief: ProjectBrief, hooks: CallHooks) -> list[Question]: ...
+
+    def estimate(self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks) -> EstimateDraft: ...
+
+    def adjust(self, context: AdjustmentContext, hooks: CallHooks) -> list[Proposal]: ...

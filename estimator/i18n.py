@@ -1,0 +1,69 @@
+"""Every user-visible string comes from `locales/{ja,en}.json` (flat dotted keys).
+
+`t()` looks a key up and fills `{name}` placeholders; money, numbers and dates
+are formatted per locale with Babel so ¥1,234,567 and $1,234.50 read naturally.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency, format_decimal
+
+from estimator.money import currency_digits
+
+Lang = Literal["ja", "en"]
+LANGUAGES: tuple[Lang, ...] = ("ja", "en")
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+_BABEL_LOCALE = {"ja": "ja_JP", "en": "en_US"}
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The flat key → text mapping of one language."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")
+    with (LOCALES_DIR / f"{lang}.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text for `key` in `lang`; a missing key shows itself so it is noticed, never crashes."""
+    text = catalog(lang).get(key)
+    if text is None:
+        return key
+    if not values:
+        return text
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def has_key(key: str, lang: str) -> bool:
+    return key in catalog(lang)
+
+
+def format_money(amount: Decimal, currency: str, lang: str) -> str:
+    """¥1,234,567 / $1,234.50 — always the currency's own number of decimals."""
+    digits = currency_digits(currency)
+    pattern = "¤#,##0" if digits == 0 else "¤#,##0.00"
+    text = format_currency(amount, currency, format=pattern, locale=_BABEL_LOCALE[lang], currency_digits=False)
+    return text.replace("￥", "¥")
+
+
+def format_number(value: Decimal | int | float, lang: str, digits: int = 2) -> str:
+    """A number with grouping and at most `digits` decimals (trailing zeros dropped)."""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_BABEL_LOCALE[lang])
+
+
+def format_date(value: date, lang: str) -> str:
+    """2026年11月26日 / Nov 26, 2026."""
+    return babel_format_date(value, format="long" if lang == "ja" else "medium", locale=_BABEL_LOCALE[lang])

@@ -1,0 +1,78 @@
+"""Money, computed with Decimal only; the model never computes an amount.
+
+Rules (the same ones the Excel export writes as formulas):
+- line amount = person-days × unit cost, rounded to the currency's minor unit by
+  the project's rounding mode (a no-op whenever the product is already whole, as
+  with ¥40,000 or $500 per day and person-days in hundredths);
+- subtotal = Σ line amounts;
+- tax is computed once, on the subtotal (the Japanese qualified-invoice rule),
+  and rounded by the same mode;
+- total = subtotal + tax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+CURRENCY_DIGITS: dict[str, int] = {"JPY": 0, "USD": 2}
+ROUNDING_MODES: dict[str, str] = {"floor": ROUND_FLOOR, "half_up": ROUND_HALF_UP, "ceil": ROUND_CEILING}
+PERSON_DAY_QUANTUM = Decimal("0.01")
+
+
+class MoneyError(ValueError):
+    """An amount, rate or currency the rules cannot accept."""
+
+
+def currency_digits(currency: str) -> int:
+    try:
+        return CURRENCY_DIGITS[currency]
+    except KeyError:
+        raise MoneyError(f"unsupported currency {currency!r}") from None
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-currency_digits(currency))
+
+
+def round_money(value: Decimal, currency: str, rounding: str) -> Decimal:
+    """Round to the currency's minor unit by the named mode (floor | half_up | ceil)."""
+    try:
+        mode = ROUNDING_MODES[rounding]
+    except KeyError:
+        raise MoneyError(f"unsupported rounding {rounding!r}") from None
+    return value.quantize(quantum(currency), rounding=mode)
+
+
+def person_days(value: Decimal | int | str) -> Decimal:
+    """Person-days as Decimal in hundredths; more precision than that is an input error."""
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise MoneyError(f"person-days must be a number, got {value!r}")
+    if number != number.quantize(PERSON_DAY_QUANTUM):
+        raise MoneyError(f"person-days take at most two decimals, got {value!r}")
+    return number.quantize(PERSON_DAY_QUANTUM)
+
+
+def line_amount(days: Decimal, unit_cost: Decimal, currency: str, rounding: str) -> Decimal:
+    return round_money(days * unit_cost, currency, rounding)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What a quote shows under its lines."""
+
+    subtotal: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def totals(amounts: Iterable[Decimal], tax_rate: Decimal, currency: str, rounding: str) -> Totals:
+    """Subtotal, tax on the subtotal (rate in percent) and total."""
+    if tax_rate < 0 or tax_rate > 100:
+        raise MoneyError(f"tax rate must be between 0 and 100 %, got {tax_rate}")
+    subtotal = sum(amounts, Decimal(0)).quantize(quantum(currency))
+    tax = round_money(subtotal * tax_rate / 100, currency, rounding)
+    return Totals(subtotal=subtotal, tax_rate=tax_rate, tax=tax, total=subtotal + tax)

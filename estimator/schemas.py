@@ -1,0 +1,319 @@
+"""Plain value types that cross layers: engines take and return these, the
+workflow stores them, the Excel export and the pages show them.
+
+Nothing here knows the database. Person-days are Decimal in hundredths; money
+is never held here but computed by `estimator.money` from a line's person-days
+and its version's unit cost, so a stored version can always be re-added up.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from estimator.config import Language, Rounding
+from estimator.money import PERSON_DAY_QUANTUM, line_amount, totals
+
+MAX_LINE_PERSON_DAYS = Decimal(500)
+
+
+class Phase(StrEnum):
+    """The six IPA phases of new development, plus documents / PM; order is the display order."""
+
+    REQUIREMENTS = "requirements"
+    BASIC_DESIGN = "basic_design"
+    DETAILED_DESIGN = "detailed_design"
+    IMPLEMENTATION = "implementation"
+    INTEGRATION_TEST = "integration_test"
+    SYSTEM_TEST = "system_test"
+    PM_DOCS = "pm_docs"
+
+
+PHASES: tuple[Phase, ...] = tuple(Phase)
+
+
+class QuestionKind(StrEnum):
+    COMPLEXITY = "complexity"
+    SCHEDULE = "schedule"
+    TEAM = "team"
+    INTEGRATION = "integration"
+    NON_FUNCTIONAL = "non_functional"
+    SCOPE = "scope"
+    ENVIRONMENT = "environment"
+
+
+class DeliverableKind(StrEnum):
+    DOCUMENT = "document"
+    SCREEN = "screen"
+    API = "api"
+    BATCH = "batch"
+    DATABASE = "database"
+    TEST = "test"
+    MANUAL = "manual"
+    INFRASTRUCTURE = "infrastructure"
+    PM = "pm"
+    RISK_BUFFER = "risk_buffer"
+    OTHER = "other"
+
+
+class Deliverable(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+
+    @field_validator("name", "description", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+
+class ProjectBrief(BaseModel):
+    """What an engine is told about a project: never ids, never money."""
+
+    language: Language
+    title: str = ""
+    deliverables: list[Deliverable] = Field(min_length=1)
+    requirements: str = ""
+
+
+class Question(BaseModel):
+    """A clarifying question; `key` is stable so answers survive regeneration."""
+
+    key: str
+    text: str
+    why: str = ""
+    kind: QuestionKind
+    affects: list[str] = Field(default_factory=list)
+
+
+class Answer(BaseModel):
+    key: str
+    question: str
+    answer: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer and self.answer.strip())
+
+
+def _days(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(PERSON_DAY_QUANTUM)
+
+
+class PhaseDays(BaseModel):
+    """Person-days per phase; the line's person-days are their sum."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requirements: Decimal = Decimal(0)
+    basic_design: Decimal = Decimal(0)
+    detailed_design: Decimal = Decimal(0)
+    implementation: Decimal = Decimal(0)
+    integration_test: Decimal = Decimal(0)
+    system_test: Decimal = Decimal(0)
+    pm_docs: Decimal = Decimal(0)
+
+    @field_validator("*")
+    @classmethod
+    def _non_negative_hundredths(cls, value: Decimal) -> Decimal:
+        if value < 0:
+            raise ValueError("person-days cannot be negative")
+        return _days(value)
+
+    def get(self, phase: Phase) -> Decimal:
+        return getattr(self, phase.value)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((self.get(p) for p in PHASES), Decimal(0))
+
+    def scaled(self, factor: Decimal) -> PhaseDays:
+        """Every phase times `factor`, rounding residue put on the largest phase so the sum is exact."""
+        return self.with_total(_days(self.total * factor))
+
+    def with_total(self, target: Decimal) -> PhaseDays:
+        """The same split, rescaled so the phases add up to `target` exactly."""
+        target = _days(target)
+        current = self.total
+        if current == 0:
+            return PhaseDays(implementation=target)
+        values = {p.value: _days(self.get(p) * target / current) for p in PHASES}
+        largest = max(PHASES, key=lambda p: values[p.value])
+        values[largest.value] += target - sum(values.values(), Decimal(0))
+        return PhaseDays(**values)
+
+    def with_phase(self, phase: Phase, value: Decimal) -> PhaseDays:
+        return self.model_copy(update={phase.value: _days(value)})
+
+
+class EstimateLine(BaseModel):
+    """One priced line: person-days = Σ phases = most likely; O and P bound it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deliverable: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    kind: DeliverableKind = DeliverableKind.OTHER
+    phases: PhaseDays
+    optimistic: Decimal
+    pessimistic: Decimal
+    reasoning: str = ""
+    assumptions: list[str] = Field(default_factory=list)
+    risks: list[str] = Field(default_factory=list)
+
+    @field_validator("optimistic", "pessimistic")
+    @classmethod
+    def _hundredths(cls, value: Decimal) -> Decimal:
+        return _days(value)
+
+    @model_validator(mode="after")
+    def _ordered_range(self) -> EstimateLine:
+        days = self.person_days
+        if days <= 0 or days > MAX_LINE_PERSON_DAYS:
+            raise ValueError(f"person-days of {self.deliverable!r} must be > 0 and ≤ 500, got {days}")
+        if not self.optimistic <= days <= self.pessimistic:
+            raise ValueError(
+                f"{self.deliverable!r}: expected optimistic ≤ most likely ≤ pessimistic, "
+                f"got {self.optimistic} / {days} / {self.pessimistic}"
+            )
+        return self
+
+    @property
+    def person_days(self) -> Decimal:
+        return self.phases.total
+
+    @property
+    def most_likely(self) -> Decimal:
+        return self.person_days
+
+    @property
+    def expected(self) -> Decimal:
+        """PERT mean E = (O + 4M + P) / 6."""
+        return (self.optimistic + 4 * self.most_likely + self.pessimistic) / 6
+
+    @property
+    def variance(self) -> Decimal:
+        """PERT σ² with σ = (P − O) / 6; variances of independent lines add."""
+        return ((self.pessimistic - self.optimistic) / 6) ** 2
+
+    def rescaled(self, factor: Decimal) -> EstimateLine:
+        """The line with phases, O and P all multiplied by `factor`."""
+        phases = self.phases.scaled(factor)
+        return self._with_phases(phases, factor)
+
+    def with_person_days(self, target: Decimal) -> EstimateLine:
+        phases = self.phases.with_total(target)
+        factor = phases.total / self.person_days
+        return self._with_phases(phases, factor)
+
+    def _with_phases(self, phases: PhaseDays, range_factor: Decimal) -> EstimateLine:
+        days = phases.total
+        optimistic = min(_days(self.optimistic * range_factor), days)
+        pessimistic = max(_days(self.pessimistic * range_factor), days)
+        return self.model_copy(update={"phases": phases, "optimistic": optimistic, "pessimistic": pessimistic})
+
+
+class EstimateDraft(BaseModel):
+    """What `Engine.estimate` returns: one line per deliverable, in input order."""
+
+    lines: list[EstimateLine] = Field(min_length=1)
+    assumptions: list[str] = Field(default_factory=list)
+    exclusions: list[str] = Field(default_factory=list)
+
+
+class Pricing(BaseModel):
+    """The money terms a version is priced with; stored on the version so it never changes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    currency: Literal["JPY", "USD"]
+    unit_cost: Decimal = Field(gt=0)
+    tax_rate: Decimal = Field(ge=0, le=100)
+    rounding: Rounding = "floor"
+
+
+class PricedLine(BaseModel):
+    line: EstimateLine
+    amount: Decimal
+
+
+class PricedEstimate(BaseModel):
+    """Lines with their amounts and the totals, all computed by `estimator.money`."""
+
+    pricing: Pricing
+    lines: list[PricedLine]
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    person_days: Decimal
+    expected_person_days: Decimal
+    sigma_person_days: Decimal
+
+
+def price(lines: list[EstimateLine], pricing: Pricing) -> PricedEstimate:
+    """Amounts and totals for `lines` under `pricing`: the one place a version is added up."""
+    priced = [
+        PricedLine(line=line, amount=line_amount(line.person_days, pricing.unit_cost, pricing.currency, pricing.rounding))
+        for line in lines
+    ]
+    summed = totals((p.amount for p in priced), pricing.tax_rate, pricing.currency, pricing.rounding)
+    variance = sum((line.variance for line in lines), Decimal(0))
+    return PricedEstimate(
+        pricing=pricing,
+        lines=priced,
+        subtotal=summed.subtotal,
+        tax=summed.tax,
+        total=summed.total,
+        person_days=sum((line.person_days for line in lines), Decimal(0)),
+        expected_person_days=_days(sum((line.expected for line in lines), Decimal(0))),
+        sigma_person_days=_days(variance.sqrt()) if variance else Decimal(0),
+    )
+
+
+class OperationKind(StrEnum):
+    SCALE_LINE = "scale_line"
+    SCALE_PHASE = "scale_phase"
+    SET_PERSON_DAYS = "set_person_days"
+    REMOVE_LINE = "remove_line"
+    ADD_LINE = "add_line"
+    SET_UNIT_COST = "set_unit_cost"
+    ADD_RISK_BUFFER = "add_risk_buffer"
+
+
+class Operation(BaseModel):
+    """One change to a version. `line` names an existing line (None for all lines where allowed).
+
+    - scale_line: line (or all), factor
+    - scale_phase: phase, factor, line (or all)
+    - set_person_days: line, person_days
+    - remove_line: line
+    - add_line: new_line
+    - set_unit_cost: unit_cost
+    - add_risk_buffer: percent (a new line of that share of the person-days, so days × cost still holds)
+    """
+
+    kind: OperationKind
+    line: str | None = None
+    phase: Phase | None = None
+    factor: Decimal | None = Field(default=None, ge=0, le=10)
+    person_days: Decimal | None = Field(default=None, gt=0, le=MAX_LINE_PERSON_DAYS)
+    unit_cost: Decimal | None = Field(default=None, gt=0)
+    percent: Decimal | None = Field(default=None, gt=0, le=100)
+    new_line: EstimateLine | None = None
+
+
+class Proposal(BaseModel):
+    title: str
+    reason: str = ""
+    operations: list[Operation] = Field(min_length=1)
+
+
+class AdjustmentContext(BaseModel):
+    """What `Engine.adjust` sees: the current version's lines and pricing, and the request."""
+
+    language: Language
+    lines: list[EstimateLine]
+    pricing: Pricing
+    request: str
