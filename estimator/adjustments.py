@@ -12,12 +12,12 @@ from decimal import Decimal
 
 from estimator.errors import AdjustmentError
 from estimator.schemas import (
+    PHASES,
     DeliverableKind,
     EstimateLine,
     Operation,
     OperationKind,
     PhaseDays,
-    PHASES,
     Pricing,
     price,
 )
@@ -59,9 +59,7 @@ def _risk_buffer(lines: list[EstimateLine], operation: Operation) -> list[Estima
     """Replace any buffer line with one holding `percent` of the other lines' person-days."""
     assert operation.percent is not None
     kept = [line for line in lines if line.kind != DeliverableKind.RISK_BUFFER]
-    split = PhaseDays(
-        **{p.value: sum((line.phases.get(p) for line in kept), Decimal(0)) for p in PHASES}
-    )
+    split = PhaseDays(**{p.value: sum((line.phases.get(p) for line in kept), Decimal(0)) for p in PHASES})
     days = (split.total * operation.percent / 100).quantize(Decimal("0.01"))
     if days <= 0:
         raise AdjustmentError("errors.adjust.empty_line", line=operation.line or "")

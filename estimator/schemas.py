@@ -86,6 +86,7 @@ class Question(BaseModel):
     why: str = ""
     kind: QuestionKind
     affects: list[str] = Field(default_factory=list)
+    choices: list[str] = Field(default_factory=list)
 
 
 class Answer(BaseModel):
@@ -255,7 +256,10 @@ class PricedEstimate(BaseModel):
 def price(lines: list[EstimateLine], pricing: Pricing) -> PricedEstimate:
     """Amounts and totals for `lines` under `pricing`: the one place a version is added up."""
     priced = [
-        PricedLine(line=line, amount=line_amount(line.person_days, pricing.unit_cost, pricing.currency, pricing.rounding))
+        PricedLine(
+            line=line,
+            amount=line_amount(line.person_days, pricing.unit_cost, pricing.currency, pricing.rounding),
+        )
         for line in lines
     ]
     summed = totals((p.amount for p in priced), pricing.tax_rate, pricing.currency, pricing.rounding)
