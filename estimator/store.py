@@ -1,0 +1,585 @@
+"""Persistence operations; the only module that writes SQL (through the ORM).
+
+Every operation runs in its own transaction. Writes that change a project take
+the `row_version` the caller read and are refused with `StaleWriteError` when
+someone saved in between, so two browser tabs never silently overwrite each
+other. Estimate versions are append-only: nothing here updates or deletes a
+version except deleting its whole project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from estimator.db import Database
+from estimator.engines.base import CallRecord
+from estimator.errors import InvalidInputError, NotFoundError, StaleWriteError
+from estimator.models import (
+    DeliverableRow,
+    EstimateLineRow,
+    EstimateVersion,
+    LLMCall,
+    Message,
+    Project,
+    ProposalRow,
+    QAPair,
+    utcnow,
+)
+from estimator.schemas import (
+    PHASES,
+    Answer,
+    Deliverable,
+    DeliverableKind,
+    EstimateLine,
+    PhaseDays,
+    Pricing,
+    Proposal,
+    Question,
+    price,
+)
+
+ORIGINS = ("generated", "adjusted", "edited", "restored")
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """What the analyst chooses when creating a project; defaults come from Settings."""
+
+    title: str
+    client: str
+    language: str
+    currency: str
+    unit_cost: Decimal
+    tax_rate: Decimal
+    rounding: str
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """One row of the project list."""
+
+    id: int
+    title: str
+    client: str
+    language: str
+    currency: str
+    quote_number: str
+    updated_at: datetime
+    latest_version: int | None
+    latest_total: Decimal | None
+    deliverable_count: int
+
+
+def _now() -> datetime:
+    return utcnow()
+
+
+def _bump(session: Session, project_id: int, expected: int | None) -> int:
+    """Advance the project's row version, refusing when `expected` is stale; returns the new one."""
+    statement = (
+        update(Project).where(Project.id == project_id).values(row_version=Project.row_version + 1, updated_at=_now())
+    )
+    if expected is not None:
+        statement = statement.where(Project.row_version == expected)
+    if session.execute(statement).rowcount == 0:
+        if session.get(Project, project_id) is None:
+            raise NotFoundError("errors.not_found.project", project=project_id)
+        raise StaleWriteError("errors.stale_write", project=project_id)
+    return session.execute(select(Project.row_version).where(Project.id == project_id)).scalar_one()
+
+
+def _project(session: Session, project_id: int) -> Project:
+    project = session.execute(
+        select(Project)
+        .where(Project.id == project_id)
+        .options(selectinload(Project.deliverables), selectinload(Project.qa_pairs))
+    ).scalar_one_or_none()
+    if project is None:
+        raise NotFoundError("errors.not_found.project", project=project_id)
+    return project
+
+
+def _next_quote_number(session: Session, year: int) -> str:
+    prefix = f"Q-{year}-"
+    numbers = session.execute(select(Project.quote_number).where(Project.quote_number.like(f"{prefix}%"))).scalars()
+    highest = max((int(n.removeprefix(prefix)) for n in numbers if n.removeprefix(prefix).isdigit()), default=0)
+    return f"{prefix}{highest + 1:04d}"
+
+
+def version_lines(version: EstimateVersion) -> list[EstimateLine]:
+    """The stored lines of a version as value objects."""
+    return [
+        EstimateLine(
+            deliverable=row.deliverable,
+            description=row.description,
+            kind=DeliverableKind(row.kind),
+            phases=PhaseDays(**{p.value: getattr(row, p.value) for p in PHASES}),
+            optimistic=row.optimistic,
+            pessimistic=row.pessimistic,
+            reasoning=row.reasoning,
+            assumptions=list(row.assumptions),
+            risks=list(row.risks),
+        )
+        for row in version.lines
+    ]
+
+
+def version_pricing(version: EstimateVersion) -> Pricing:
+    return Pricing(
+        currency=version.currency, unit_cost=version.unit_cost, tax_rate=version.tax_rate, rounding=version.rounding
+    )
+
+
+class Store:
+    """Persistence for the walk; takes and returns ORM rows detached from their session."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def create_project(self, settings: ProjectSettings, *, created_by: str = "local") -> Project:
+        for _attempt in range(5):
+            try:
+                with self.database.transaction() as session:
+                    project = Project(
+                        title=settings.title,
+                        client=settings.client,
+                        language=settings.language,
+                        currency=settings.currency,
+                        unit_cost=settings.unit_cost,
+                        tax_rate=settings.tax_rate,
+                        rounding=settings.rounding,
+                        quote_number=_next_quote_number(session, _now().year),
+                        created_by=created_by,
+                    )
+                    session.add(project)
+                    session.flush()
+                    return _project(session, project.id)
+            except IntegrityError:
+                continue
+        raise InvalidInputError("errors.quote_number_busy")
+
+    def get_project(self, project_id: int) -> Project:
+        with self.database.transaction() as session:
+            return _project(session, project_id)
+
+    def list_projects(self, search: str = "") -> list[ProjectSummary]:
+        """Newest first; `search` matches title, client or quote number, case-insensitively."""
+        with self.database.transaction() as session:
+            latest = (
+                select(EstimateVersion.task_id, func.max(EstimateVersion.number).label("number"))
+                .group_by(EstimateVersion.task_id)
+                .subquery()
+            )
+            counts = (
+                select(DeliverableRow.task_id, func.count().label("count")).group_by(DeliverableRow.task_id).subquery()
+            )
+            query = (
+                select(Project, EstimateVersion.number, EstimateVersion.total, counts.c.count)
+                .outerjoin(latest, latest.c.task_id == Project.id)
+                .outerjoin(
+                    EstimateVersion,
+                    (EstimateVersion.task_id == Project.id) & (EstimateVersion.number == latest.c.number),
+                )
+                .outerjoin(counts, counts.c.task_id == Project.id)
+                .order_by(Project.updated_at.desc(), Project.id.desc())
+            )
+            if search.strip():
+                pattern = f"%{search.strip().lower()}%"
+                query = query.where(
+                    func.lower(Project.title).like(pattern)
+                    | func.lower(Project.client).like(pattern)
+                    | func.lower(Project.quote_number).like(pattern)
+                )
+            return [
+                ProjectSummary(
+                    id=project.id,
+                    title=project.title,
+                    client=project.client,
+                    language=project.language,
+                    currency=project.currency,
+                    quote_number=project.quote_number,
+                    updated_at=project.updated_at,
+                    latest_version=number,
+                    latest_total=total,
+                    deliverable_count=count or 0,
+                )
+                for project, number, total, count in session.execute(query)
+            ]
+
+    def update_project(self, project_id: int, *, expected_version: int | None, **fields: Any) -> Project:
+        """Change project settings (title, client, unit_cost …); refused when `expected_version` is stale."""
+        allowed = {"title", "client", "language", "currency", "unit_cost", "tax_rate", "rounding"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not a project setting: {sorted(unknown)}")
+        with self.database.transaction() as session:
+            _bump(session, project_id, expected_version)
+            if fields:
+                session.execute(update(Project).where(Project.id == project_id).values(**fields))
+            return _project(session, project_id)
+
+    def duplicate_project(self, project_id: int, *, title: str, created_by: str = "local") -> Project:
+        """A new project with the same settings, deliverables, requirements and Q&A; no versions."""
+        source = self.get_project(project_id)
+        copy = self.create_project(
+            ProjectSettings(
+                title=title,
+                client=source.client,
+                language=source.language,
+                currency=source.currency,
+                unit_cost=source.unit_cost,
+                tax_rate=source.tax_rate,
+                rounding=source.rounding,
+            ),
+            created_by=created_by,
+        )
+        with self.database.transaction() as session:
+            _bump(session, copy.id, None)
+            session.execute(
+                update(Project).where(Project.id == copy.id).values(system_requirements=source.system_requirements)
+            )
+            for row in source.deliverables:
+                session.add(
+                    DeliverableRow(task_id=copy.id, position=row.position, name=row.name, description=row.description)
+                )
+            for qa in source.qa_pairs:
+                session.add(
+                    QAPair(
+                        task_id=copy.id,
+                        position=qa.position,
+                        key=qa.key,
+                        kind=qa.kind,
+                        question=qa.question,
+                        why=qa.why,
+                        affects=list(qa.affects),
+                        choices=list(qa.choices),
+                        answer=qa.answer,
+                    )
+                )
+        return self.get_project(copy.id)
+
+    def delete_project(self, project_id: int) -> None:
+        """Delete a project and everything it owns; its LLM call records stay, unlinked, for cost history."""
+        with self.database.transaction() as session:
+            project = session.get(Project, project_id)
+            if project is None:
+                raise NotFoundError("errors.not_found.project", project=project_id)
+            session.delete(project)
+
+    def replace_deliverables(
+        self,
+        project_id: int,
+        deliverables: Sequence[Deliverable],
+        *,
+        requirements: str | None = None,
+        expected_version: int | None,
+    ) -> Project:
+        """Store the deliverable list (in order) and optionally the system requirements."""
+        with self.database.transaction() as session:
+            _bump(session, project_id, expected_version)
+            project = _project(session, project_id)
+            project.deliverables.clear()
+            session.flush()
+            for position, item in enumerate(deliverables):
+                project.deliverables.append(
+                    DeliverableRow(position=position, name=item.name, description=item.description)
+                )
+            if requirements is not None:
+                project.system_requirements = requirements
+            session.flush()
+            return _project(session, project_id)
+
+    def save_questions(
+        self, project_id: int, questions: Sequence[Question], *, expected_version: int | None
+    ) -> Project:
+        """Replace the question list; an answer is kept when its question's key is asked again."""
+        with self.database.transaction() as session:
+            _bump(session, project_id, expected_version)
+            project = _project(session, project_id)
+            kept = {qa.key: qa.answer for qa in project.qa_pairs}
+            project.qa_pairs.clear()
+            session.flush()
+            for position, question in enumerate(questions):
+                project.qa_pairs.append(
+                    QAPair(
+                        position=position,
+                        key=question.key,
+                        kind=question.kind.value,
+                        question=question.text,
+                        why=question.why,
+                        affects=list(question.affects),
+                        choices=list(question.choices),
+                        answer=kept.get(question.key),
+                    )
+                )
+            session.flush()
+            return _project(session, project_id)
+
+    def save_answers(self, project_id: int, answers: dict[str, str | None], *, expected_version: int | None) -> Project:
+        """Set answers by question key; blank text means unanswered."""
+        with self.database.transaction() as session:
+            _bump(session, project_id, expected_version)
+            project = _project(session, project_id)
+            for qa in project.qa_pairs:
+                if qa.key in answers:
+                    text = (answers[qa.key] or "").strip()
+                    qa.answer = text or None
+            session.flush()
+            return _project(session, project_id)
+
+    def answers(self, project_id: int) -> list[Answer]:
+        project = self.get_project(project_id)
+        return [Answer(key=qa.key, question=qa.question, answer=qa.answer) for qa in project.qa_pairs]
+
+    def append_version(
+        self,
+        project_id: int,
+        *,
+        lines: Sequence[EstimateLine],
+        pricing: Pricing,
+        origin: str,
+        engine: str,
+        expected_version: int | None,
+        parent_number: int | None = None,
+        request_text: str = "",
+        changes: list[dict[str, Any]] | None = None,
+        assumptions: Sequence[str] = (),
+        exclusions: Sequence[str] = (),
+        created_by: str = "local",
+    ) -> EstimateVersion:
+        """Store a new version numbered after the newest; its totals are computed here, by `price`."""
+        if origin not in ORIGINS:
+            raise ValueError(f"unknown origin {origin!r}")
+        priced = price(list(lines), pricing)
+        with self.database.transaction() as session:
+            _bump(session, project_id, expected_version)
+            number = (
+                session.execute(
+                    select(func.max(EstimateVersion.number)).where(EstimateVersion.task_id == project_id)
+                ).scalar_one()
+                or 0
+            ) + 1
+            parent_id = None
+            if parent_number is not None:
+                parent_id = session.execute(
+                    select(EstimateVersion.id).where(
+                        EstimateVersion.task_id == project_id, EstimateVersion.number == parent_number
+                    )
+                ).scalar_one_or_none()
+            version = EstimateVersion(
+                task_id=project_id,
+                number=number,
+                parent_id=parent_id,
+                origin=origin,
+                engine=engine,
+                request_text=request_text,
+                changes=changes or [],
+                currency=pricing.currency,
+                unit_cost=pricing.unit_cost,
+                tax_rate=pricing.tax_rate,
+                rounding=pricing.rounding,
+                person_days=priced.person_days,
+                subtotal=priced.subtotal,
+                tax=priced.tax,
+                total=priced.total,
+                assumptions=list(assumptions),
+                exclusions=list(exclusions),
+                created_by=created_by,
+            )
+            for position, item in enumerate(priced.lines):
+                line = item.line
+                version.lines.append(
+                    EstimateLineRow(
+                        position=position,
+                        deliverable=line.deliverable,
+                        description=line.description,
+                        kind=line.kind.value,
+                        person_days=line.person_days,
+                        optimistic=line.optimistic,
+                        pessimistic=line.pessimistic,
+                        amount=item.amount,
+                        reasoning=line.reasoning,
+                        assumptions=list(line.assumptions),
+                        risks=list(line.risks),
+                        **{p.value: line.phases.get(p) for p in PHASES},
+                    )
+                )
+            session.add(version)
+            session.flush()
+            return self._version(session, project_id, number)
+
+    @staticmethod
+    def _version(session: Session, project_id: int, number: int | None) -> EstimateVersion:
+        query = select(EstimateVersion).where(EstimateVersion.task_id == project_id)
+        if number is None:
+            query = query.order_by(EstimateVersion.number.desc()).limit(1)
+        else:
+            query = query.where(EstimateVersion.number == number)
+        version = session.execute(query.options(selectinload(EstimateVersion.lines))).scalar_one_or_none()
+        if version is None:
+            if session.get(Project, project_id) is None:
+                raise NotFoundError("errors.not_found.project", project=project_id)
+            raise NotFoundError("errors.not_found.version", project=project_id, version=number or "—")
+        return version
+
+    def get_version(self, project_id: int, number: int | None = None) -> EstimateVersion:
+        """Version `number`, or the newest when None."""
+        with self.database.transaction() as session:
+            return self._version(session, project_id, number)
+
+    def has_versions(self, project_id: int) -> bool:
+        with self.database.transaction() as session:
+            return bool(
+                session.execute(
+                    select(func.count()).select_from(EstimateVersion).where(EstimateVersion.task_id == project_id)
+                ).scalar_one()
+            )
+
+    def list_versions(self, project_id: int) -> list[EstimateVersion]:
+        """All versions, oldest first, without their lines."""
+        with self.database.transaction() as session:
+            return list(
+                session.execute(
+                    select(EstimateVersion)
+                    .where(EstimateVersion.task_id == project_id)
+                    .order_by(EstimateVersion.number)
+                ).scalars()
+            )
+
+    def add_message(self, project_id: int, role: str, content: str, *, created_by: str = "local") -> Message:
+        with self.database.transaction() as session:
+            if session.get(Project, project_id) is None:
+                raise NotFoundError("errors.not_found.project", project=project_id)
+            message = Message(task_id=project_id, role=role, content=content, created_by=created_by)
+            session.add(message)
+            session.flush()
+            return message
+
+    def list_messages(self, project_id: int) -> list[Message]:
+        with self.database.transaction() as session:
+            return list(
+                session.execute(select(Message).where(Message.task_id == project_id).order_by(Message.id)).scalars()
+            )
+
+    def save_proposals(
+        self,
+        project_id: int,
+        *,
+        base_version: int,
+        request_text: str,
+        proposals: Sequence[Proposal],
+        engine: str,
+        created_by: str = "local",
+    ) -> list[ProposalRow]:
+        with self.database.transaction() as session:
+            if session.get(Project, project_id) is None:
+                raise NotFoundError("errors.not_found.project", project=project_id)
+            rows = [
+                ProposalRow(
+                    task_id=project_id,
+                    base_version=base_version,
+                    request_text=request_text,
+                    title=proposal.title,
+                    reason=proposal.reason,
+                    operations=[op.model_dump(mode="json") for op in proposal.operations],
+                    engine=engine,
+                    created_by=created_by,
+                )
+                for proposal in proposals
+            ]
+            session.add_all(rows)
+            session.flush()
+            return rows
+
+    def get_proposal(self, project_id: int, proposal_id: int) -> ProposalRow:
+        with self.database.transaction() as session:
+            row = session.get(ProposalRow, proposal_id)
+            if row is None or row.task_id != project_id:
+                raise NotFoundError("errors.not_found.proposal", proposal=proposal_id)
+            return row
+
+    def pending_proposals(self, project_id: int) -> list[ProposalRow]:
+        with self.database.transaction() as session:
+            return list(
+                session.execute(
+                    select(ProposalRow)
+                    .where(ProposalRow.task_id == project_id, ProposalRow.status == "pending")
+                    .order_by(ProposalRow.id)
+                ).scalars()
+            )
+
+    def close_proposals(self, project_id: int, proposal_ids: Sequence[int], status: str) -> None:
+        """Mark pending proposals applied or discarded; a proposal already closed is not reopened."""
+        with self.database.transaction() as session:
+            session.execute(
+                update(ProposalRow)
+                .where(
+                    ProposalRow.task_id == project_id,
+                    ProposalRow.id.in_(list(proposal_ids)),
+                    ProposalRow.status == "pending",
+                )
+                .values(status=status)
+            )
+
+    def record_llm_call(self, record: CallRecord, *, project_id: int | None, created_by: str = "local") -> None:
+        with self.database.transaction() as session:
+            session.add(
+                LLMCall(
+                    task_id=project_id,
+                    kind=record.kind,
+                    model=record.model,
+                    prompt_tokens=record.prompt_tokens,
+                    completion_tokens=record.completion_tokens,
+                    cached_tokens=record.cached_tokens,
+                    cost_usd=record.cost_usd.quantize(Decimal("0.00000001")),
+                    latency_ms=record.latency_ms,
+                    status=record.status,
+                    error=record.error[:2000],
+                    created_by=created_by,
+                )
+            )
+
+    def cost_since(self, since: datetime) -> Decimal:
+        with self.database.transaction() as session:
+            total = session.execute(select(func.sum(LLMCall.cost_usd)).where(LLMCall.created_at >= since)).scalar_one()
+            return total if total is not None else Decimal(0)
+
+    def calls_since(self, since: datetime, *, created_by: str) -> int:
+        with self.database.transaction() as session:
+            return session.execute(
+                select(func.count())
+                .select_from(LLMCall)
+                .where(LLMCall.created_at >= since, LLMCall.created_by == created_by)
+            ).scalar_one()
+
+    def llm_calls(self, *, since: datetime | None = None) -> list[LLMCall]:
+        with self.database.transaction() as session:
+            query = select(LLMCall).order_by(LLMCall.id)
+            if since is not None:
+                query = query.where(LLMCall.created_at >= since)
+            return list(session.execute(query).scalars())
+
+    def purge_older_than(self, days: int, *, dry_run: bool = False) -> list[ProjectSummary]:
+        """Delete projects not updated for `days` days (and what they own); returns what was (or would be) deleted."""
+        cutoff = _now() - timedelta(days=days)
+        doomed = [p for p in self.list_projects() if p.updated_at < cutoff]
+        if not dry_run:
+            for project in doomed:
+                self.delete_project(project.id)
+        return doomed
+
+
+def start_of_day(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def start_of_month(moment: datetime) -> datetime:
+    return start_of_day(moment).replace(day=1)
