@@ -1,0 +1,1 @@
+"""Excel in and out: `reader` imports deliverables, `quote` exports the quote workbook."""
