@@ -41,16 +41,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_db_engine(url: str) -> Engine:
     """An engine for `url`, creating the folder of a SQLite file when missing."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-        )
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -97,7 +95,7 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str, *, upgrade: bool = True) -> Database:
-        database = cls(make_engine(url))
+        database = cls(make_db_engine(url))
         if upgrade:
             migrate(database.engine)
         return database

@@ -1,0 +1,42 @@
+"""Streamlit entry: page config, the translated menu over pages/, and the sidebar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from estimator.i18n import LANGUAGES, t
+from ui.context import LANG_KEY, current_project, lang, settings, tr, user
+
+st.set_page_config(page_title="Estimator", page_icon=":material/request_quote:", layout="wide")
+
+settings()
+language = lang()
+
+PAGES = [
+    ("pages/projects.py", "nav.projects", ":material/folder_open:", "projects"),
+]
+navigation = st.navigation(
+    [
+        st.Page(path, title=t(key, language), icon=icon, url_path=slug, default=index == 0)
+        for index, (path, key, icon, slug) in enumerate(PAGES)
+    ]
+)
+
+with st.sidebar:
+    st.selectbox(
+        tr("sidebar.language"),
+        LANGUAGES,
+        format_func=lambda code: t(f"lang.{code}", code),
+        key=LANG_KEY,
+    )
+    project = current_project()
+    if project is not None:
+        st.caption(tr("sidebar.project"))
+        st.markdown(f"**{project.title}**  \n{project.quote_number}")
+    else:
+        st.caption(tr("sidebar.no_project"))
+    engine = settings().engine_name
+    st.caption(tr("sidebar.engine", engine=tr("sidebar.engine_offline") if engine == "offline" else engine))
+    st.caption(tr("sidebar.user", user=user()))
+
+navigation.run()

@@ -1,0 +1,449 @@
+"""Command line: `python -m estimator COMMAND …` (`--help` on every command).
+
+Every failure is one line in the chosen language and a non-zero exit, never a
+traceback; a failing estimate still prints the project id so it can be retried.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from estimator.backup import backup_sqlite, restore_sqlite, sqlite_path
+from estimator.config import ConfigError, Settings, load_settings
+from estimator.db import Database, is_sqlite, make_db_engine, migrate, migration_state, safe_url
+from estimator.errors import EstimatorError
+from estimator.i18n import format_money, format_number, t
+from estimator.models import EstimateVersion, Project
+from estimator.schemas import PHASES, PricedEstimate, price
+from estimator.store import Store, version_lines, version_pricing
+from estimator.workflow import Workflow, open_workflow
+
+CLI_USER = os.environ.get("USER", "cli")
+
+
+class CommandFailed(Exception):
+    """A command's own refusal, already worded for the user."""
+
+
+def _number(value: Decimal) -> int | float:
+    """Decimal → JSON number with the same digits (int when whole)."""
+    return int(value) if value == value.to_integral_value() else float(str(value))
+
+
+def version_json(project: Project, version: EstimateVersion, priced: PricedEstimate) -> dict[str, Any]:
+    """The one JSON shape `estimate --json` and `adjust --apply --json` print."""
+    return {
+        "project_id": project.id,
+        "quote_number": project.quote_number,
+        "version": version.number,
+        "origin": version.origin,
+        "language": project.language,
+        "currency": priced.pricing.currency,
+        "unit_cost": _number(priced.pricing.unit_cost),
+        "tax_rate": _number(priced.pricing.tax_rate),
+        "lines": [
+            {
+                "deliverable": item.line.deliverable,
+                "description": item.line.description,
+                "kind": item.line.kind.value,
+                "person_days": _number(item.line.person_days),
+                "amount": _number(item.amount),
+                "phases": {phase.value: _number(item.line.phases.get(phase)) for phase in PHASES},
+                "optimistic": _number(item.line.optimistic),
+                "most_likely": _number(item.line.most_likely),
+                "pessimistic": _number(item.line.pessimistic),
+                "reasoning": item.line.reasoning,
+            }
+            for item in priced.lines
+        ],
+        "person_days": _number(priced.person_days),
+        "subtotal": _number(priced.subtotal),
+        "tax": _number(priced.tax),
+        "total": _number(priced.total),
+    }
+
+
+def _print_json(document: Any) -> None:
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _print_version(project: Project, priced: PricedEstimate, number: int, lang: str) -> None:
+    currency = priced.pricing.currency
+    print(t("cli.version_header", lang, title=project.title, quote=project.quote_number, version=number))
+    width = max((len(item.line.deliverable) for item in priced.lines), default=10)
+    for item in priced.lines:
+        days = format_number(item.line.person_days, lang)
+        span = f"{format_number(item.line.optimistic, lang)}–{format_number(item.line.pessimistic, lang)}"
+        amount = format_money(item.amount, currency, lang)
+        print(f"  {item.line.deliverable:<{width}}  {days:>8} ({span:>13})  {amount:>14}")
+    print(t("cli.subtotal", lang, value=format_money(priced.subtotal, currency, lang)))
+    print(
+        t(
+            "cli.tax",
+            lang,
+            rate=format_number(priced.pricing.tax_rate, lang),
+            value=format_money(priced.tax, currency, lang),
+        )
+    )
+    print(t("cli.total", lang, value=format_money(priced.total, currency, lang)))
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    lang = args.lang
+    engine = make_db_engine(settings.database_url_effective)
+    problems: list[str] = []
+    try:
+        current, head = migration_state(engine)
+    except Exception as error:
+        current, head = None, None
+        problems.append(t("cli.check.db_unreachable", lang, error=str(error).splitlines()[0]))
+    if head and current != head:
+        problems.append(t("cli.check.not_migrated", lang, current=current or "—", head=head))
+    print(t("cli.check.database", lang, url=safe_url(engine)))
+    print(t("cli.check.migration", lang, current=current or "—", head=head or "—"))
+    print(t("cli.check.engine", lang, engine=settings.engine_name))
+    print(t("cli.check.language", lang, language=settings.language))
+    print(
+        t(
+            "cli.check.unit_costs",
+            lang,
+            jpy=format_money(settings.daily_unit_cost_jpy, "JPY", lang),
+            usd=format_money(settings.daily_unit_cost_usd, "USD", lang),
+        )
+    )
+    print(t("cli.check.tax", lang, ja=settings.tax_rate_ja, en=settings.tax_rate_en, rounding=settings.rounding))
+    print(
+        t("cli.check.api_key", lang, state=t("cli.check.set" if settings.openai_api_key else "cli.check.unset", lang))
+    )
+    engine.dispose()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_init_db(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_db_engine(settings.database_url_effective)
+    migrate(engine)
+    current, _ = migration_state(engine)
+    print(t("cli.init_db.done", args.lang, url=safe_url(engine), revision=current))
+    engine.dispose()
+    return 0
+
+
+def _store(settings: Settings) -> Store:
+    return Store(Database.from_url(settings.database_url_effective))
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    projects = _store(settings).list_projects(args.search or "")
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": p.id,
+                    "quote_number": p.quote_number,
+                    "title": p.title,
+                    "client": p.client,
+                    "language": p.language,
+                    "currency": p.currency,
+                    "updated_at": p.updated_at.isoformat(),
+                    "latest_version": p.latest_version,
+                    "latest_total": None if p.latest_total is None else _number(p.latest_total),
+                }
+                for p in projects
+            ]
+        )
+        return 0
+    if not projects:
+        print(t("cli.list.empty", args.lang))
+    for p in projects:
+        total = "—" if p.latest_total is None else format_money(p.latest_total, p.currency, args.lang)
+        version = "—" if p.latest_version is None else f"v{p.latest_version}"
+        print(f"{p.id:>5}  {p.quote_number}  {p.title}  [{p.client}]  {version}  {total}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    store = _store(settings)
+    project = store.get_project(args.project)
+    if not store.has_versions(project.id):
+        if args.json:
+            _print_json({"project_id": project.id, "title": project.title, "version": None, "lines": []})
+        else:
+            print(t("cli.show.no_version", args.lang, title=project.title, quote=project.quote_number))
+        return 0
+    version = store.get_version(project.id, args.version)
+    priced = price(version_lines(version), version_pricing(version))
+    if args.json:
+        _print_json(version_json(project, version, priced))
+    else:
+        _print_version(project, priced, version.number, args.lang)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_db_engine(settings.database_url_effective)
+    if not is_sqlite(engine):
+        raise CommandFailed(t("cli.backup.use_pg_dump", args.lang))
+    target = backup_sqlite(sqlite_path(engine), Path(args.output))
+    print(t("cli.backup.done", args.lang, path=str(target)))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_db_engine(settings.database_url_effective)
+    if not is_sqlite(engine):
+        raise CommandFailed(t("cli.backup.use_pg_dump", args.lang))
+    kept = restore_sqlite(Path(args.file), sqlite_path(engine))
+    migrate(engine)
+    print(t("cli.restore.done", args.lang, path=args.file, kept=str(kept)))
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    doomed = _store(settings).purge_older_than(args.older_than, dry_run=args.dry_run)
+    key = "cli.purge.would_delete" if args.dry_run else "cli.purge.deleted"
+    print(t(key, args.lang, count=len(doomed), days=args.older_than))
+    for project in doomed:
+        print(f"  {project.id}  {project.quote_number}  {project.title}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Replace this process with Streamlit on HOST:PORT (what run.sh and the service start)."""
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    streamlit = Path(sys.executable).with_name("streamlit")
+    argv = [
+        str(streamlit),
+        "run",
+        str(app),
+        f"--server.address={settings.host}",
+        f"--server.port={settings.port}",
+        f"--server.maxUploadSize={settings.max_upload_size_mb}",
+    ]
+    print(t("cli.serve.starting", args.lang, url=f"http://{settings.host}:{settings.port}"), flush=True)
+    os.execv(argv[0], argv)
+    return 0
+
+
+def _require_file(path: str, lang: str) -> Path:
+    file = Path(path)
+    if not file.is_file():
+        raise CommandFailed(t("cli.missing_file", lang, path=path))
+    return file
+
+
+def _read_deliverables(path: Path, settings: Settings, lang: str, skip_invalid: bool) -> list[Any]:
+    from estimator.excel.reader import read_deliverables
+
+    result = read_deliverables(path.read_bytes(), path.name, max_bytes=settings.max_upload_bytes, lang=lang)
+    if result.problems:
+        for problem in result.problems:
+            print(t(problem.key, lang, **problem.values), file=sys.stderr)
+        if not skip_invalid:
+            raise CommandFailed(t("cli.estimate.row_problems", lang, count=len(result.problems)))
+    return list(result.deliverables)
+
+
+def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
+    lang = args.lang
+    source = _require_file(args.input, lang)
+    requirements = _require_file(args.requirements, lang).read_text(encoding="utf-8") if args.requirements else ""
+    answers: dict[str, str | None] = {}
+    if args.answers:
+        try:
+            answers = json.loads(_require_file(args.answers, lang).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise CommandFailed(t("cli.estimate.bad_answers", lang, error=str(error))) from None
+        if not isinstance(answers, dict):
+            raise CommandFailed(t("cli.estimate.bad_answers", lang, error="expected an object {key: answer}"))
+    deliverables = _read_deliverables(source, settings, lang, args.skip_invalid)
+    workflow = open_workflow(settings)
+    defaults = workflow.project_defaults(lang)
+    project = workflow.create_project(
+        dataclasses.replace(defaults, title=args.title or source.stem, client=args.client or ""),
+        user=CLI_USER,
+    )
+    try:
+        project = workflow.save_deliverables(
+            project.id, deliverables, requirements=requirements, expected_version=project.row_version
+        )
+        project = workflow.generate_questions(project.id, expected_version=project.row_version, user=CLI_USER)
+        if answers:
+            project = workflow.save_answers(
+                project.id,
+                {str(k): None if v is None else str(v) for k, v in answers.items()},
+                expected_version=project.row_version,
+            )
+        version = workflow.generate_estimate(project.id, expected_version=project.row_version, user=CLI_USER)
+    except EstimatorError as error:
+        raise CommandFailed(
+            t("cli.estimate.failed", lang, project=project.id, error=t(error.key, lang, **error.values))
+        ) from None
+    _finish_version(workflow, project.id, version, args, lang)
+    return 0
+
+
+def _finish_version(
+    workflow: Workflow, project_id: int, version: EstimateVersion, args: argparse.Namespace, lang: str
+) -> None:
+    project = workflow.store.get_project(project_id)
+    priced = workflow.priced(version)
+    if getattr(args, "output", None):
+        path = _export(workflow, project_id, version.number, Path(args.output))
+        print(t("cli.export.done", lang, path=str(path)), file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        _print_json(version_json(project, version, priced))
+    else:
+        _print_version(project, priced, version.number, lang)
+
+
+def _export(workflow: Workflow, project_id: int, number: int | None, output: Path) -> Path:
+    from estimator.excel.quote import build_quote_workbook
+
+    document = workflow.quote_document(project_id, number)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(build_quote_workbook(document))
+    return output
+
+
+def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
+    lang = args.lang
+    workflow = open_workflow(settings)
+    project = workflow.store.get_project(args.project)
+    rows = workflow.propose_adjustment(project.id, args.request, user=CLI_USER)
+    if args.apply is not None:
+        if not 1 <= args.apply <= len(rows):
+            raise CommandFailed(t("cli.adjust.no_such_proposal", lang, number=args.apply, count=len(rows)))
+        version = workflow.apply_proposal(project.id, rows[args.apply - 1].id, expected_version=None, user=CLI_USER)
+        _finish_version(workflow, project.id, version, args, lang)
+        return 0
+    previews = [workflow.preview(project.id, row) for row in rows]
+    if args.json:
+        _print_json(
+            [
+                {
+                    "number": index,
+                    "title": p.proposal.title,
+                    "reason": p.proposal.reason,
+                    "operations": p.proposal.operations,
+                    "subtotal": _number(p.after.subtotal),
+                    "total": _number(p.after.total),
+                    "changes": [
+                        {
+                            "deliverable": c.deliverable,
+                            "status": c.status,
+                            "before_days": None if c.before_days is None else _number(c.before_days),
+                            "after_days": None if c.after_days is None else _number(c.after_days),
+                        }
+                        for c in p.changes
+                    ],
+                }
+                for index, p in enumerate(previews, start=1)
+            ]
+        )
+        return 0
+    currency = previews[0].after.pricing.currency if previews else project.currency
+    for index, p in enumerate(previews, start=1):
+        print(f"{index}. {p.proposal.title}")
+        if p.proposal.reason:
+            print(f"   {p.proposal.reason}")
+        for c in p.changes:
+            before = "—" if c.before_days is None else format_number(c.before_days, lang)
+            after = "—" if c.after_days is None else format_number(c.after_days, lang)
+            print(f"   {c.deliverable}: {before} → {after}")
+        print("   " + t("cli.total", lang, value=format_money(p.after.total, currency, lang)).strip())
+    print(t("cli.adjust.hint", lang, project=project.id))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    workflow = open_workflow(settings)
+    path = _export(workflow, args.project, args.version, Path(args.output))
+    print(t("cli.export.done", args.lang, path=str(path)))
+    return 0
+
+
+def build_parser(default_lang: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m estimator", description="Estimator — 見積り from deliverables.")
+    parser.add_argument("--lang", choices=("ja", "en"), default=default_lang, help="language of messages")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace, Settings], int], text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add(
+        "check",
+        cmd_check,
+        "settings summary (no secrets), database, migration state and engine; exit 1 when something is wrong",
+    )
+    add("init-db", cmd_init_db, "create or upgrade the database schema")
+    sub = add("list", cmd_list, "list projects, newest first")
+    sub.add_argument("--search", help="match title, client or quote number")
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub = add("show", cmd_show, "show a project's newest (or a given) estimate version")
+    sub.add_argument("project", type=int, help="project id")
+    sub.add_argument("--version", type=int, help="version number (default: newest)")
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub = add("backup", cmd_backup, "write a consistent copy of the SQLite database (online backup API)")
+    sub.add_argument("-o", "--output", required=True, help="backup file to write")
+    sub = add("restore", cmd_restore, "replace the database with a checked backup (the current one is kept)")
+    sub.add_argument("file", help="backup file")
+    sub = add("purge", cmd_purge, "delete projects not updated for DAYS days")
+    sub.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="age in days")
+    sub.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    add("serve", cmd_serve, "start the web app on HOST:PORT")
+    sub = add("estimate", cmd_estimate, "estimate a deliverables file (.csv/.xlsx) end to end")
+    sub.add_argument("input", help="deliverables file")
+    sub.add_argument("--requirements", help="text file with the system requirements")
+    sub.add_argument("--answers", help="JSON file {question key: answer}")
+    sub.add_argument("--title", help="project title (default: the file name)")
+    sub.add_argument("--client", help="client name")
+    sub.add_argument("--skip-invalid", action="store_true", help="take the valid rows when some rows have problems")
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_argument("-o", "--output", help="also write the Excel quote here")
+    sub = add("adjust", cmd_adjust, "propose adjustments for a request; --apply N applies proposal N")
+    sub.add_argument("project", type=int, help="project id")
+    sub.add_argument("request", help='e.g. "あと30万円安く" or "cut testing by 20%%"')
+    sub.add_argument("--apply", type=int, metavar="N", help="apply proposal N and print the new version")
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_argument("-o", "--output", help="with --apply: also write the Excel quote here")
+    sub = add("export", cmd_export, "write the Excel quote of a version")
+    sub.add_argument("project", type=int, help="project id")
+    sub.add_argument("--version", type=int, help="version number (default: newest)")
+    sub.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        if any(flag in arguments for flag in ("-h", "--help")):
+            build_parser("ja").parse_args(arguments)
+        print(str(error), file=sys.stderr)
+        return 1
+    args = build_parser(settings.language).parse_args(arguments)
+    try:
+        return args.handler(args, settings)
+    except CommandFailed as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    except EstimatorError as error:
+        print(t(error.key, args.lang, **error.values), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Projects: list with search, create, open, duplicate, delete (with confirmation)."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal, InvalidOperation
+
+import streamlit as st
+
+from estimator.errors import EstimatorError
+from estimator.i18n import format_money, format_number, t
+from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES
+from ui.context import current_project, lang, open_project, show_error, tr, user, workflow
+
+flow = workflow()
+language = lang()
+
+st.title(tr("projects.title"))
+
+with st.expander(tr("projects.new"), expanded=not flow.store.list_projects()):
+    new_lang = st.radio(
+        tr("projects.field.language"),
+        ("ja", "en"),
+        format_func=lambda code: t(f"lang.{code}", code),
+        horizontal=True,
+        key="new_project_lang",
+        index=0 if language == "ja" else 1,
+    )
+    defaults = flow.project_defaults(new_lang)
+    with st.form("new_project", clear_on_submit=False):
+        title = st.text_input(tr("projects.field.title"), max_chars=200)
+        client = st.text_input(tr("projects.field.client"), max_chars=200)
+        left, middle, right, far = st.columns(4)
+        currencies = list(CURRENCY_DIGITS)
+        currency = left.selectbox(tr("projects.field.currency"), currencies, index=currencies.index(defaults.currency))
+        unit_cost_text = middle.text_input(
+            tr("projects.field.unit_cost"), value=format_number(defaults.unit_cost, "en")
+        )
+        tax_text = right.text_input(tr("projects.field.tax_rate"), value=format_number(defaults.tax_rate, "en"))
+        roundings = list(ROUNDING_MODES)
+        rounding = far.selectbox(
+            tr("projects.field.rounding"),
+            roundings,
+            index=roundings.index(defaults.rounding),
+            format_func=lambda mode: tr(f"rounding.{mode}"),
+        )
+        submitted = st.form_submit_button(tr("projects.create"), type="primary")
+    if submitted:
+        try:
+            unit_cost = Decimal(unit_cost_text.replace(",", "").strip())
+            tax_rate = Decimal(tax_text.replace("%", "").strip())
+            valid = unit_cost > 0 and Decimal(0) <= tax_rate <= Decimal(100)
+        except InvalidOperation:
+            valid = False
+        if not valid:
+            st.error(tr("projects.invalid_money"))
+        else:
+            try:
+                project = flow.create_project(
+                    dataclasses.replace(
+                        defaults,
+                        title=title.strip(),
+                        client=client.strip(),
+                        currency=currency,
+                        unit_cost=unit_cost,
+                        tax_rate=tax_rate,
+                        rounding=rounding,
+                    ),
+                    user=user(),
+                )
+            except EstimatorError as error:
+                show_error(error)
+            else:
+                open_project(project.id)
+                st.rerun()
+
+search = st.text_input(tr("projects.search"), placeholder=tr("projects.search_hint"), key="project_search")
+projects = flow.store.list_projects(search)
+if not projects:
+    st.info(tr("projects.empty"))
+
+opened = current_project()
+for summary in projects:
+    with st.container(border=True):
+        info, actions = st.columns([3, 2])
+        status = (
+            tr("projects.status.draft")
+            if summary.latest_version is None
+            else tr("projects.status.estimated", version=summary.latest_version)
+        )
+        total = "—" if summary.latest_total is None else format_money(summary.latest_total, summary.currency, language)
+        marker = " ✅" if opened is not None and opened.id == summary.id else ""
+        info.markdown(f"**{summary.title}**{marker}  \n{summary.client or '—'} · {summary.quote_number}")
+        info.caption(
+            tr(
+                "projects.row_caption",
+                updated=summary.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                total=total,
+                status=status,
+                count=summary.deliverable_count,
+            )
+        )
+        open_col, copy_col, delete_col = actions.columns(3)
+        if open_col.button(tr("projects.open"), key=f"open_{summary.id}", type="primary"):
+            open_project(summary.id)
+            st.rerun()
+        if copy_col.button(tr("projects.duplicate"), key=f"copy_{summary.id}"):
+            try:
+                copy = flow.store.duplicate_project(
+                    summary.id, title=tr("projects.copy_title", title=summary.title), created_by=user()
+                )
+            except EstimatorError as error:
+                show_error(error)
+            else:
+                open_project(copy.id)
+                st.rerun()
+        if delete_col.button(tr("projects.delete"), key=f"delete_{summary.id}"):
+            st.session_state["confirm_delete"] = summary.id
+        if st.session_state.get("confirm_delete") == summary.id:
+            st.warning(tr("projects.confirm_delete", title=summary.title))
+            yes, no = st.columns(2)
+            if yes.button(tr("projects.confirm_yes"), key=f"yes_{summary.id}", type="primary"):
+                flow.store.delete_project(summary.id)
+                st.session_state.pop("confirm_delete", None)
+                if opened is not None and opened.id == summary.id:
+                    st.session_state.pop("project_id", None)
+                st.rerun()
+            if no.button(tr("projects.confirm_no"), key=f"no_{summary.id}"):
+                st.session_state.pop("confirm_delete", None)
+                st.rerun()

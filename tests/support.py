@@ -1,0 +1,23 @@
+"""Running the command line as a user would: a fresh process, in the test's own folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m estimator ARGS` with the project importable and the current test's environment."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "estimator", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or Path.cwd(),
+        env=environment,
+        timeout=300,
+    )

@@ -1,0 +1,67 @@
+"""Settings: legacy names, defaults, inline comments, and one-line errors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from estimator.config import ConfigError, load_settings
+from tests.support import run_cli
+
+
+def test_defaults_are_the_embedded_setup(isolated_settings: Path) -> None:
+    settings = load_settings()
+    assert settings.daily_unit_cost_jpy == Decimal(40000)
+    assert settings.daily_unit_cost_usd == Decimal(500)
+    assert (settings.tax_rate_ja, settings.tax_rate_en) == (Decimal(10), Decimal(0))
+    assert (settings.host, settings.port, settings.language) == ("127.0.0.1", 8100, "ja")
+    assert settings.openai_model == "gpt-4o-mini"
+    assert settings.engine_name == "offline"
+    assert settings.database_url_effective == f"sqlite:///{(isolated_settings / 'estimator.db').resolve()}"
+    assert settings.upload_dir_effective == isolated_settings / "uploads"
+
+
+def test_legacy_variable_with_inline_comment_from_dotenv(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DAILY_UNIT_COST=45000  # note from the legacy guide\nPORT=9000 # web\n")
+    settings = load_settings()
+    assert settings.daily_unit_cost_jpy == Decimal(45000)
+    assert settings.port == 9000
+
+
+def test_inline_comment_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """systemd's EnvironmentFile passes the comment through; it must still read correctly."""
+    monkeypatch.setenv("DAILY_UNIT_COST_JPY", "50000  # per day")
+    assert load_settings().daily_unit_cost_jpy == Decimal(50000)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("DAILY_UNIT_COST_JPY", "abc", "decimal"),
+        ("LANGUAGE", "fr", "'ja' or 'en'"),
+        ("TAX_RATE_JA", "-3", "greater than or equal to 0"),
+        ("ROUNDING", "bankers", "'floor', 'half_up' or 'ceil'"),
+        ("PORT", "99999", "less than or equal to 65535"),
+        ("ISSUER_REGISTRATION_NUMBER", "123", "T followed by 13 digits"),
+    ],
+)
+def test_bad_value_is_one_line_naming_variable_value_and_expectation(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert "\n" not in message
+    assert f"{name}={value}" in message
+    assert expected in message
+
+
+def test_cli_stops_with_one_line_and_no_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DAILY_UNIT_COST_JPY", "abc")
+    result = run_cli("check")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Invalid setting DAILY_UNIT_COST_JPY=abc: Input should be a valid decimal"
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,94 @@
+"""What every page needs: the settings, the workflow (one per process), the
+user's language, the signed-in user and the current project.
+
+`st.cache_resource` keeps one workflow (one database engine, one model client)
+per server process; `st.session_state` holds only UI state (language, project id).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from estimator.config import ConfigError, Settings, load_settings
+from estimator.errors import EstimatorError, NotFoundError
+from estimator.i18n import LANGUAGES, t
+from estimator.models import Project
+from estimator.workflow import Workflow, open_workflow
+
+LANG_KEY = "lang"
+PROJECT_KEY = "project_id"
+
+
+@st.cache_resource(show_spinner=False)
+def _settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _workflow() -> Workflow:
+    return open_workflow(_settings())
+
+
+def settings() -> Settings:
+    """The settings, or a stop with the one-line reason when a value is wrong."""
+    try:
+        return _settings()
+    except ConfigError as error:
+        st.error(str(error))
+        st.stop()
+        raise
+
+
+def workflow() -> Workflow:
+    settings()
+    return _workflow()
+
+
+def lang() -> str:
+    """The browser session's language: chosen in the sidebar, first from LANGUAGE."""
+    if st.session_state.get(LANG_KEY) not in LANGUAGES:
+        st.session_state[LANG_KEY] = settings().language
+    return st.session_state[LANG_KEY]
+
+
+def tr(key: str, **values: object) -> str:
+    return t(key, lang(), **values)
+
+
+def user() -> str:
+    """Who is signed in: Apache's Basic-auth user (X-Remote-User), or "local" without the proxy."""
+    name = st.context.headers.get("X-Remote-User", "") if st.context.headers else ""
+    return name.strip()[:100] or "local"
+
+
+def current_project() -> Project | None:
+    project_id = st.session_state.get(PROJECT_KEY)
+    if project_id is None:
+        return None
+    try:
+        return workflow().store.get_project(int(project_id))
+    except NotFoundError:
+        st.session_state.pop(PROJECT_KEY, None)
+        return None
+
+
+def open_project(project_id: int) -> None:
+    st.session_state[PROJECT_KEY] = project_id
+
+
+def close_project() -> None:
+    st.session_state.pop(PROJECT_KEY, None)
+
+
+def show_error(error: EstimatorError) -> None:
+    st.error(t(error.key, lang(), **error.values))
+
+
+def require_project() -> Project:
+    """The current project, or a pointer to the Projects page and a stop."""
+    project = current_project()
+    if project is None:
+        st.info(tr("nav.choose_project_first"))
+        st.page_link("pages/projects.py", label=tr("nav.projects"), icon=":material/folder_open:")
+        st.stop()
+    return project
