@@ -49,6 +49,8 @@ _OLE2_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 _MARKUP_STARTS = ("<!doctype", "<html", "<?xml", "<table", "<head", "<body", "<meta", "<!--")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# ESC (ISO-2022-JP), C1 controls and CP932's private-use fillers for 0xA0 / 0xFD-0xFF: another encoding.
+_MISDECODED_CHARS = re.compile("[\x1b\x80-\x9f\uf8f0-\uf8f3]")
 
 
 class RowProblem(BaseModel):
@@ -150,6 +152,8 @@ def _read_csv(data: bytes, filename: str, lang: str) -> ImportResult:
     if kind == "markup":
         raise InvalidInputError("errors.import.html_disguised", filename=filename)
     text, encoding = _decode(data, filename)
+    if not text.strip():
+        raise InvalidInputError("errors.import.empty_file", "only a byte-order mark or blanks", filename=filename)
     delimiter = _csv_delimiter(text)
     table = _Table(name=None, index=0, rows=_csv_rows(text, delimiter))
     result = _collect([table], lang)
@@ -168,11 +172,13 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
         candidates = CSV_ENCODINGS
     for encoding in candidates:
         try:
-            text = data.decode(encoding)
+            text = data.decode(encoding).removesuffix("\x1a")
         except UnicodeDecodeError:
             continue
         if _BINARY_CHARS.search(text):
             raise InvalidInputError("errors.import.not_text", "control characters", filename=filename)
+        if _MISDECODED_CHARS.search(text):
+            continue
         return text.removeprefix("\ufeff"), encoding
     raise InvalidInputError("errors.import.encoding", f"not {' / '.join(candidates)}", filename=filename)
 
