@@ -124,10 +124,9 @@ def quote_filename(doc: QuoteDocument) -> str:
 
 
 def _filename_part(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" and ch not in "\u2028\u2029")
-    text = _FILENAME_UNSAFE.sub("", text)
-    return "_".join(text.split()).strip("._")
+    text = "_".join(unicodedata.normalize("NFC", text).split())
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    return _FILENAME_UNSAFE.sub("", text).strip("._")
 
 
 def build_quote_workbook(doc: QuoteDocument) -> bytes:
