@@ -1,0 +1,107 @@
+"""Excel: quote export and deliverables import at the 1,000-line limit.
+
+Each figure is the median of a few runs, so one slow run on a busy machine does
+not decide it. Usage: `.venv/bin/python -m bench.run excel`.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+
+from estimator.excel.quote import QaItem, QuoteDocument, build_quote_workbook
+from estimator.excel.reader import MAX_DATA_ROWS, read_deliverables
+from estimator.schemas import EstimateLine, PhaseDays, Pricing, price
+
+RUNS = 5
+TARGET_SECONDS = 1.0
+NOTES = (
+    "Export: a 1,000-line version, all three sheets. Import: 1,000 data rows (the row limit), .xlsx and Shift_JIS .csv."
+)
+
+
+def _median_seconds(action: Callable[[], object]) -> float:
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def _document(lines: int) -> QuoteDocument:
+    phases = PhaseDays(requirements=Decimal("1.25"), basic_design=Decimal("2"), implementation=Decimal("4.5"))
+    estimate_lines = [
+        EstimateLine(
+            deliverable=f"成果物 {i:04d}",
+            description="画面・API・帳票を含む機能一式の設計と実装" * 3,
+            phases=phases,
+            optimistic=Decimal("6"),
+            pessimistic=Decimal("12"),
+            reasoning="類似案件の実績と画面数から算出" * 4,
+            risks=["仕様変更", "外部連携の遅延"],
+        )
+        for i in range(lines)
+    ]
+    pricing = Pricing(currency="JPY", unit_cost=Decimal(40000), tax_rate=Decimal(10), rounding="floor")
+    return QuoteDocument(
+        language="ja",
+        client="ACME株式会社",
+        title="大規模見積り",
+        quote_number="Q-2026-0001",
+        revision=1,
+        issue_date=date(2026, 1, 1),
+        valid_until=date(2026, 1, 31),
+        estimate=price(estimate_lines, pricing),
+        assumptions=["前提条件"] * 10,
+        qa=[QaItem(question=f"質問{i}", answer="回答") for i in range(20)],
+    )
+
+
+def _workbook(rows: int) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["成果物名称", "説明"])
+    for i in range(rows):
+        sheet.append([f"成果物 {i:04d}", "画面・API・帳票を含む機能一式の設計と実装" * 3])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv(rows: int) -> bytes:
+    lines = ["成果物名称,説明", *(f"成果物 {i:04d},画面・API・帳票を含む機能一式の設計と実装" for i in range(rows))]
+    return "\r\n".join(lines).encode("cp932")
+
+
+def _result(name: str, seconds: float) -> dict[str, object]:
+    return {
+        "name": name,
+        "value": round(seconds, 3),
+        "unit": "s",
+        "target": f"< {TARGET_SECONDS:g} s",
+        "ok": seconds < TARGET_SECONDS,
+    }
+
+
+def run() -> list[dict[str, object]]:
+    document = _document(MAX_DATA_ROWS)
+    xlsx, csv = _workbook(MAX_DATA_ROWS), _csv(MAX_DATA_ROWS)
+    limit = 10 * 1024 * 1024
+    return [
+        _result("export 1,000-line quote (.xlsx)", _median_seconds(lambda: build_quote_workbook(document))),
+        _result(
+            "import 1,000 rows (.xlsx)",
+            _median_seconds(lambda: read_deliverables(xlsx, "bench.xlsx", max_bytes=limit, lang="ja")),
+        ),
+        _result(
+            "import 1,000 rows (.csv, Shift_JIS)",
+            _median_seconds(lambda: read_deliverables(csv, "bench.csv", max_bytes=limit, lang="ja")),
+        ),
+    ]
