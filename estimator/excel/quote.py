@@ -290,7 +290,7 @@ def _quote_heading(sheet: Worksheet, doc: QuoteDocument) -> None:
     _text(sheet, 4, 1, t("excel.quote.greeting", lang), "est_plain")
     sheet.merge_cells("A4:C4")
     _text(sheet, 2, 5, t("excel.quote.number", lang), "est_bold")
-    _text(sheet, 2, 6, doc.display_number, "est_plain")
+    _text(sheet, 2, 6, doc.display_number, "est_plain").alignment = Alignment(horizontal="right")
     _text(sheet, 3, 5, t("excel.quote.issue_date", lang), "est_bold")
     _value(sheet, 3, 6, doc.issue_date, "est_date")
     _text(sheet, 4, 5, t("excel.quote.valid_until", lang), "est_bold")
@@ -376,7 +376,7 @@ def _write_breakdown(sheet: Worksheet, doc: QuoteDocument) -> None:
     phase_count = len(PHASES)
     total_col = 3 + phase_count
     optimistic, likely, pessimistic, expected = total_col + 1, total_col + 2, total_col + 3, total_col + 4
-    _column_widths(sheet, (6, 28, *([10] * phase_count), 10, 10, 10, 10, 12, 48, 36))
+    _column_widths(sheet, (6, 28, *([10] * phase_count), 10, 10, 10, 10, 12, 40, 30))
     _text(sheet, 1, 1, t("excel.breakdown.title", lang), "est_bold")
     _text(sheet, 2, 1, t("excel.breakdown.note", lang), "est_plain")
     labels = [t("excel.col.no", lang), t("excel.col.deliverable", lang)]
@@ -384,6 +384,7 @@ def _write_breakdown(sheet: Worksheet, doc: QuoteDocument) -> None:
     labels += [t(f"excel.col.{key}", lang) for key in ("total_days", "optimistic", "most_likely", "pessimistic")]
     labels += [t(f"excel.col.{key}", lang) for key in ("expected", "reasoning", "risks")]
     _header_row(sheet, BREAKDOWN_HEADER_ROW, labels)
+    sheet.row_dimensions[BREAKDOWN_HEADER_ROW].height = 30
     first = BREAKDOWN_HEADER_ROW + 1
     row = first
     for index, priced in enumerate(doc.estimate.lines, start=1):
