@@ -20,9 +20,10 @@ from estimator.backup import backup_sqlite, restore_sqlite, sqlite_path
 from estimator.config import ConfigError, Settings, load_settings
 from estimator.db import Database, is_sqlite, make_db_engine, migrate, migration_state, safe_url
 from estimator.errors import EstimatorError
+from estimator.excel.reader import read_deliverables
 from estimator.i18n import format_money, format_number, t
 from estimator.models import EstimateVersion, Project
-from estimator.schemas import PHASES, PricedEstimate, price
+from estimator.schemas import PHASES, Deliverable, PricedEstimate, price
 from estimator.store import Store, version_lines, version_pricing
 from estimator.workflow import Workflow, open_workflow
 
@@ -241,9 +242,7 @@ def _require_file(path: str, lang: str) -> Path:
     return file
 
 
-def _read_deliverables(path: Path, settings: Settings, lang: str, skip_invalid: bool) -> list[Any]:
-    from estimator.excel.reader import read_deliverables
-
+def _read_deliverables(path: Path, settings: Settings, lang: str, skip_invalid: bool) -> list[Deliverable]:
     result = read_deliverables(path.read_bytes(), path.name, max_bytes=settings.max_upload_bytes, lang=lang)
     if result.problems:
         for problem in result.problems:
@@ -307,11 +306,9 @@ def _finish_version(
 
 
 def _export(workflow: Workflow, project_id: int, number: int | None, output: Path) -> Path:
-    from estimator.excel.quote import build_quote_workbook
-
-    document = workflow.quote_document(project_id, number)
+    _name, workbook = workflow.export_quote(project_id, number)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(build_quote_workbook(document))
+    output.write_bytes(workbook)
     return output
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from estimator.adjustments import LineChange, apply_operations, diff_versions
@@ -19,6 +19,7 @@ from estimator.db import Database
 from estimator.engines.base import CallHooks, CallRecord, Engine
 from estimator.engines.factory import make_engine
 from estimator.errors import InvalidInputError, LimitExceededError, StaleWriteError
+from estimator.excel.quote import HistoryEntry, QaItem, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.i18n import t
 from estimator.models import EstimateVersion, Project, ProposalRow
 from estimator.schemas import (
@@ -367,6 +368,51 @@ class Workflow:
     def priced(self, version: EstimateVersion) -> PricedEstimate:
         return price(version_lines(version), version_pricing(version))
 
+    def quote_document(
+        self, project_id: int, number: int | None = None, *, issue_date: date | None = None
+    ) -> QuoteDocument:
+        """Everything the 見積書 shows for version `number` (newest when None); revision = version number."""
+        project = self.store.get_project(project_id)
+        version = self.store.get_version(project_id, number)
+        lang = project.language
+        return QuoteDocument.from_settings(
+            self.settings,
+            issue_date=issue_date or date.today(),
+            language=lang,
+            client=project.client,
+            title=project.title,
+            quote_number=project.quote_number,
+            revision=version.number,
+            estimate=self.priced(version),
+            assumptions=version.assumptions,
+            exclusions=version.exclusions,
+            qa=[QaItem(question=qa.question, answer=qa.answer) for qa in project.qa_pairs],
+            history=[
+                HistoryEntry(
+                    version=step.number,
+                    origin=step.origin,
+                    request=step.request_text,
+                    summary=_change_summary(step.changes, lang),
+                    created_at=step.created_at,
+                )
+                for step in self._lineage(project_id, version)
+            ],
+            created_by=version.created_by,
+        )
+
+    def export_quote(self, project_id: int, number: int | None = None) -> tuple[str, bytes]:
+        """(file name, .xlsx bytes) of the quote for version `number` (newest when None)."""
+        document = self.quote_document(project_id, number)
+        return quote_filename(document), build_quote_workbook(document)
+
+    def _lineage(self, project_id: int, version: EstimateVersion) -> list[EstimateVersion]:
+        """The versions that led to `version`, oldest first, following parents."""
+        by_id = {v.id: v for v in self.store.list_versions(project_id)}
+        chain = [version]
+        while chain[-1].parent_id is not None and chain[-1].parent_id in by_id and len(chain) <= len(by_id):
+            chain.append(by_id[chain[-1].parent_id])
+        return list(reversed(chain))
+
     def compare(self, project_id: int, older: int, newer: int) -> list[LineChange]:
         a = self.store.get_version(project_id, older)
         b = self.store.get_version(project_id, newer)
@@ -387,6 +433,24 @@ def _change_record(change: LineChange) -> dict[str, str | None]:
         "before_amount": text(change.before_amount),
         "after_amount": text(change.after_amount),
     }
+
+
+def _change_summary(changes: list[dict[str, str | None]], lang: str) -> str:
+    """「画面: 10 → 8」 lines for the Q&A sheet's history, in the project's language."""
+    parts = []
+    for change in changes:
+        before = change.get("before_days") or "—"
+        after = change.get("after_days") or "—"
+        parts.append(
+            t(
+                f"workflow.change.{change.get('status')}",
+                lang,
+                line=change.get("deliverable"),
+                before=before,
+                after=after,
+            )
+        )
+    return "\n".join(parts)
 
 
 def open_workflow(settings: Settings, *, engine: Engine | None = None) -> Workflow:

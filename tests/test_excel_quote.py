@@ -208,8 +208,8 @@ def test_qa_marks_unanswered_and_lists_history(lang: str) -> None:
     assert sheet["C4"].font.italic is True
     history_title = cells_with(sheet, t("excel.history.title", lang))[0].row
     first, second = sheet[history_title + 2], sheet[history_title + 3]
-    assert [c.value for c in first] == [1, None, None, t("excel.origin.generated", lang), "2026-11-20 09:30"]
-    assert [c.value for c in second][:4] == [2, "あと30万円安く", "テスト工数 -20%", t("excel.origin.adjusted", lang)]
+    assert [c.value for c in first] == [1, None, None, t("origin.generated", lang), "2026-11-20 09:30"]
+    assert [c.value for c in second][:4] == [2, "あと30万円安く", "テスト工数 -20%", t("origin.adjusted", lang)]
 
 
 def test_empty_qa_and_history_say_so() -> None:

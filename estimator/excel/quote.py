@@ -447,7 +447,7 @@ def _write_history(sheet: Worksheet, doc: QuoteDocument, row: int) -> None:
     row += 1
     for entry in doc.history:
         row += 1
-        origin_key = f"excel.origin.{entry.origin}"
+        origin_key = f"origin.{entry.origin}"
         _value(sheet, row, 1, entry.version, "est_number")
         _text(sheet, row, 2, entry.request)
         _text(sheet, row, 3, entry.summary)
