@@ -1,0 +1,492 @@
+"""The offline engine: golden numbers on the legacy sample, questions, answers, ranges, text."""
+
+from __future__ import annotations
+
+import csv
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from estimator.engines.base import CallHooks, CallRecord
+from estimator.engines.offline import OfflineEngine, classify
+from estimator.engines.sizing import IPA_PHASE_RATIOS, PROFILES, QUESTION_TOPICS, TOPICS
+from estimator.errors import EngineError
+from estimator.i18n import has_key, t
+from estimator.schemas import (
+    MAX_LINE_PERSON_DAYS,
+    PHASES,
+    AdjustmentContext,
+    Answer,
+    Deliverable,
+    DeliverableKind,
+    EstimateDraft,
+    Phase,
+    Pricing,
+    ProjectBrief,
+    QuestionKind,
+    price,
+)
+from tests.conftest import SAMPLES, missing
+from tests.offline_samples import PRICING, SAMPLE_EN, SAMPLE_JA, brief
+
+ENGINE = OfflineEngine()
+HOOKS = CallHooks()
+
+# (ja name, en name, kind, the one phase it sits in, most likely, optimistic, pessimistic) with no answers.
+GOLDEN = [
+    ("要件定義書", "Requirements Definition Document", "document", "requirements", "15.00", "11.25", "24.00"),
+    ("基本設計書", "Basic Design Document", "document", "basic_design", "22.50", "15.53", "39.60"),
+    ("詳細設計書", "Detailed Design Document", "document", "detailed_design", "24.00", "16.56", "42.24"),
+    ("プログラム開発", "Program Development", "other", "implementation", "30.45", "21.92", "51.16"),
+    ("単体テスト", "Unit Testing", "test", "implementation", "13.05", "9.79", "20.88"),
+    ("結合テスト", "Integration Testing", "test", "integration_test", "27.00", "18.63", "47.52"),
+    ("総合テスト", "System Testing", "test", "system_test", "18.00", "12.42", "31.68"),
+    ("運用マニュアル", "Operations Manual", "manual", "pm_docs", "6.00", "4.86", "8.64"),
+    ("ユーザーマニュアル", "User Manual", "manual", "pm_docs", "6.00", "4.86", "8.64"),
+]
+GOLDEN_TOTAL = Decimal("162.00")
+SAMPLE_QUESTIONS = [
+    "integrations",
+    "users_scale",
+    "authentication",
+    "availability",
+    "schedule",
+    "team_experience",
+    "test_doc_scope",
+]
+
+
+def estimate(b: ProjectBrief, answers: list[Answer] | None = None) -> EstimateDraft:
+    return ENGINE.estimate(b, answers or [], HOOKS)
+
+
+def hundredths(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def days(draft: EstimateDraft) -> dict[str, Decimal]:
+    return {line.deliverable: line.person_days for line in draft.lines}
+
+
+def answer(key: str, text: str | None) -> Answer:
+    return Answer(key=key, question=key, answer=text)
+
+
+def label(topic: str, option: str, lang: str) -> str:
+    return t(f"offline.option.{topic}.{option}", lang)
+
+
+def test_the_copied_sample_is_the_legacy_csv() -> None:
+    path = SAMPLES / "legacy_sample_input.csv"
+    if not path.exists():
+        missing(f"{path} (the shared legacy sample)")
+    with path.open(encoding="utf-8-sig") as handle:
+        rows = [(row["成果物名称"], row["説明"]) for row in csv.DictReader(handle)]
+    assert rows == SAMPLE_JA
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_golden_sample_without_answers(lang: str) -> None:
+    draft = estimate(brief(lang))
+    assert len(draft.lines) == len(GOLDEN)
+    for line, (ja, en, kind, phase, most_likely, optimistic, pessimistic) in zip(draft.lines, GOLDEN, strict=True):
+        assert line.deliverable == (ja if lang == "ja" else en)
+        assert line.kind == DeliverableKind(kind)
+        assert line.person_days == Decimal(most_likely)
+        assert (line.optimistic, line.pessimistic) == (Decimal(optimistic), Decimal(pessimistic))
+        assert line.phases.get(Phase(phase)) == line.person_days, "a whole-phase deliverable sits in its own phase"
+    assert sum(line.person_days for line in draft.lines) == GOLDEN_TOTAL
+    priced = price(draft.lines, PRICING[lang])
+    assert priced.subtotal == (Decimal(6_480_000) if lang == "ja" else Decimal(81_000))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_golden_sample_with_answers(lang: str) -> None:
+    """Tight schedule ×1.14 and experienced team ×0.88 move every line; 5,000+ users ×1.2 only engineering."""
+    answers = [
+        answer("schedule", label("schedule", "tight", lang)),
+        answer("team_experience", label("team_experience", "experienced", lang)),
+        answer("users_scale", label("users_scale", "large", lang)),
+    ]
+    got = list(days(estimate(brief(lang), answers)).values())
+    expected = ["18.06", "27.09", "28.89", "36.66", "15.71", "32.50", "21.67", "6.02", "6.02"]
+    assert got == [Decimal(value) for value in expected]
+    assert sum(got) == Decimal("192.62")
+
+
+def test_ipa_split_for_an_item_deliverable() -> None:
+    """A deliverable that is not itself a phase is split by the IPA new-development ratios."""
+    line = estimate(brief("ja", [("受注一覧画面", "受注を検索して一覧表示する")])).lines[0]
+    assert line.kind == DeliverableKind.SCREEN
+    assert line.person_days == Decimal("10.00")
+    for phase, ratio in IPA_PHASE_RATIOS.items():
+        assert line.phases.get(phase) == Decimal(ratio) / 10
+    assert line.phases.pm_docs == 0
+    assert sum(IPA_PHASE_RATIOS.values()) == 100
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "profile"),
+    [
+        ("要件定義書", "", "requirements_doc"),
+        ("Requirements specification", "", "requirements_doc"),
+        ("外部設計書", "", "basic_design_doc"),
+        ("Low-level design", "", "detailed_design_doc"),
+        ("ユニットテスト", "", "unit_test"),
+        ("Integration tests", "", "integration_test"),
+        ("受入テスト", "", "system_test"),
+        ("操作説明書", "", "manual"),
+        ("Admin guide", "", "manual"),
+        ("プロジェクト管理", "", "pm"),
+        ("Weekly status reports", "", "pm"),
+        ("DB設計書", "", "design_doc"),
+        ("移行計画書", "", "document"),
+        ("テスト", "", "test"),
+        ("AWS環境構築", "", "infrastructure"),
+        ("Database schema", "", "database"),
+        ("夜間バッチ", "", "batch"),
+        ("Nightly ETL job", "", "batch"),
+        ("在庫照会API", "", "api"),
+        ("Order webhook endpoint", "", "api"),
+        ("ログイン画面", "", "screen"),
+        ("Customer dashboard", "", "screen"),
+        ("プログラム開発", "", "program"),
+        ("機能A", "顧客情報を登録する画面", "screen"),
+        ("Feature B", "REST API returning the stock level", "api"),
+        ("謎の成果物", "", "other"),
+    ],
+)
+def test_classification_in_both_languages(name: str, description: str, profile: str) -> None:
+    assert classify(Deliverable(name=name, description=description)).key == profile
+
+
+def test_the_name_decides_before_the_description() -> None:
+    """基本設計書's description talks about screens and DB; it is still a basic design document."""
+    assert classify(Deliverable(name="基本設計書", description="画面設計・DB設計")).key == "basic_design_doc"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_sample_questions(lang: str) -> None:
+    questions = ENGINE.questions(brief(lang), HOOKS)
+    assert [q.key for q in questions] == SAMPLE_QUESTIONS
+    names = {name for name, _ in (SAMPLE_JA if lang == "ja" else SAMPLE_EN)}
+    for question in questions:
+        assert question.text == t(f"offline.question.{question.key}.text", lang)
+        assert question.why == t(f"offline.question.{question.key}.why", lang)
+        assert 2 <= len(question.choices) <= 4
+        assert question.affects and set(question.affects) <= names
+    by_key = {q.key: q for q in questions}
+    assert by_key["schedule"].kind == QuestionKind.SCHEDULE
+    assert by_key["team_experience"].kind == QuestionKind.TEAM
+    assert by_key["integrations"].kind == QuestionKind.INTEGRATION
+    manual = "運用マニュアル" if lang == "ja" else "Operations Manual"
+    assert manual in by_key["schedule"].affects
+    assert manual not in by_key["integrations"].affects
+
+
+@pytest.mark.parametrize(
+    ("lang", "requirements", "skipped"),
+    [
+        ("ja", "社内の SSO でログインする。", "authentication"),
+        ("ja", "利用者は認証して使う。", "authentication"),
+        ("en", "Staff sign in with single sign-on.", "authentication"),
+        ("ja", "外部連携はなし。", "integrations"),
+        ("en", "It integrates with the accounting system.", "integrations"),
+        ("ja", "利用者は約200名。", "users_scale"),
+        ("en", "About 8,000 users.", "users_scale"),
+        ("ja", "24時間365日の無停止運用。", "availability"),
+        ("ja", "短納期の案件。", "schedule"),
+        ("en", "The team is new to this domain.", "team_experience"),
+        ("ja", "テストはエビデンス提出あり。", "test_doc_scope"),
+    ],
+)
+def test_no_question_the_text_answers(lang: str, requirements: str, skipped: str) -> None:
+    keys = [q.key for q in ENGINE.questions(brief(lang, requirements=requirements), HOOKS)]
+    assert skipped not in keys
+    assert 3 <= len(keys) <= 7
+    assert keys == [topic.key for topic in QUESTION_TOPICS if topic.key in keys], "bank order"
+
+
+def test_a_deliverable_can_answer_a_question_too() -> None:
+    rows = [*SAMPLE_JA, ("ログイン画面", "ID・パスワードで認証する")]
+    assert "authentication" not in [q.key for q in ENGINE.questions(brief("ja", rows), HOOKS)]
+
+
+def test_answered_topics_make_room_for_the_rest_of_the_bank() -> None:
+    requirements = "外部連携なし。利用者は50名。SSOで認証。業務時間内の稼働。"
+    keys = [q.key for q in ENGINE.questions(brief("ja", requirements=requirements), HOOKS)]
+    assert keys == [
+        "schedule",
+        "team_experience",
+        "test_doc_scope",
+        "environment",
+        "data_migration",
+        "requirements_stability",
+    ]
+
+
+def test_questions_only_about_what_the_deliverables_depend_on() -> None:
+    keys = [q.key for q in ENGINE.questions(brief("ja", [("ユーザーマニュアル", "")]), HOOKS)]
+    assert keys == ["schedule", "team_experience", "test_doc_scope"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "key", "text", "factor"),
+    [
+        ("ja", "schedule", "非常に短い（標準の75%程度）", "1.43"),
+        ("ja", "schedule", "かなり厳しいです", "1.43"),
+        ("en", "schedule", "very tight, sorry", "1.43"),
+        ("ja", "schedule", "Short (about 85% of normal)", "1.14"),
+        ("en", "schedule", "短め（標準の85%程度）", "1.14"),
+        ("ja", "team_experience", "経験豊富です", "0.88"),
+        ("en", "team_experience", "they are new to this", "1.22"),
+        ("ja", "team_experience", "未経験のメンバーが多い", "1.22"),
+        ("ja", "schedule", "標準的（余裕あり）", "1.00"),
+    ],
+)
+def test_answers_move_every_line(lang: str, key: str, text: str, factor: str) -> None:
+    base = days(estimate(brief(lang)))
+    moved = days(estimate(brief(lang), [answer(key, text)]))
+    for name, value in base.items():
+        assert moved[name] == hundredths(value * Decimal(factor))
+
+
+@pytest.mark.parametrize(
+    ("text", "factor"),
+    [("約8000人", "1.2"), ("5,000人以上", "1.2"), ("50人くらい", "0.9"), ("1万人", "1.2"), ("中規模", "1.0")],
+)
+def test_user_numbers_move_engineering_lines_only(text: str, factor: str) -> None:
+    base = days(estimate(brief("ja")))
+    moved = days(estimate(brief("ja"), [answer("users_scale", text)]))
+    assert moved["要件定義書"] == base["要件定義書"] * Decimal(factor)
+    assert moved["運用マニュアル"] == base["運用マニュアル"]
+
+
+def test_integrations_answer_counts_systems() -> None:
+    base = days(estimate(brief("en")))
+    assert days(estimate(brief("en"), [answer("integrations", "4")]))["Program Development"] == Decimal("38.06")
+    assert days(estimate(brief("en"), [answer("integrations", "two systems")]))["Program Development"] == Decimal(
+        "33.50"
+    )
+    assert days(estimate(brief("en"), [answer("integrations", "none")])) == base
+
+
+def test_unanswered_questions_widen_ranges() -> None:
+    """Answering with the neutral choice keeps the most likely value and narrows every range."""
+    b = brief("ja")
+    neutral = [
+        answer(topic.key, label(topic.key, next(o.key for o in topic.options if o.factor == 1), "ja"))
+        for topic in QUESTION_TOPICS
+        if topic.key in SAMPLE_QUESTIONS
+    ]
+    open_draft = estimate(b)
+    half_draft = estimate(b, neutral[:3])
+    closed_draft = estimate(b, neutral)
+    for wide, half, narrow in zip(open_draft.lines, half_draft.lines, closed_draft.lines, strict=True):
+        assert wide.person_days == half.person_days == narrow.person_days
+        assert wide.optimistic <= half.optimistic <= narrow.optimistic
+        assert wide.pessimistic >= half.pessimistic >= narrow.pessimistic
+        assert wide.pessimistic - wide.optimistic > narrow.pessimistic - narrow.optimistic
+        assert narrow.optimistic == hundredths(narrow.person_days * Decimal("0.9"))
+        assert narrow.pessimistic == hundredths(narrow.person_days * Decimal("1.2"))
+    assert "未回答" in open_draft.lines[0].assumptions[0]
+    assert not closed_draft.lines[0].assumptions
+
+
+def test_an_answer_the_engine_cannot_read_counts_as_answered_but_neutral() -> None:
+    b = brief("ja")
+    base = estimate(b)
+    draft = estimate(b, [answer("schedule", "未定です（来月決まる）")])
+    assert days(draft) == days(base)
+    assert draft.lines[0].pessimistic < base.lines[0].pessimistic
+    assert any("未定です（来月決まる）" in text for text in draft.assumptions)
+
+
+def test_blank_answers_are_unanswered() -> None:
+    b = brief("en")
+    assert estimate(b, [answer("schedule", "  "), answer("team_experience", None)]) == estimate(b)
+
+
+@pytest.mark.parametrize(
+    ("rows", "requirements", "expected"),
+    [
+        ([("受注API", "")], "", "8.00"),
+        ([("受注API", "基幹システムと連携する")], "", "8.80"),
+        ([("受注API", "")], "基幹システムと連携する", "8.80"),
+        ([("Order screen", "")], "The UI must be multilingual.", "11.50"),
+        ([("Order screen", "")], "No multilingual support is needed.", "10.00"),
+        ([("受注画面", "")], "多言語対応は不要。", "10.00"),
+        ([("受注画面", "")], "在庫をリアルタイムに表示する。", "12.50"),
+        ([("受注画面", "")], "24時間365日の無停止運用。", "12.60"),
+        ([("受注画面", "")], "個人情報を扱う。SSOで認証。", "13.23"),
+    ],
+)
+def test_complexity_cues_raise_the_size(rows: list[tuple[str, str]], requirements: str, expected: str) -> None:
+    lang = "en" if rows[0][0].isascii() else "ja"
+    assert estimate(brief(lang, rows, requirements)).lines[0].person_days == Decimal(expected)
+
+
+def test_an_answer_overrides_what_the_text_says() -> None:
+    b = brief("ja", [("受注API", "")], "基幹システムと連携する")
+    assert estimate(b, [answer("integrations", "3システム以上")]).lines[0].person_days == Decimal("10.00")
+
+
+def test_manuals_are_not_raised_by_engineering_cues() -> None:
+    draft = estimate(brief("ja", requirements="24時間365日の無停止運用。外部システム5つと連携。"))
+    assert days(draft)["運用マニュアル"] == Decimal("6.00")
+    assert days(draft)["基本設計書"] == Decimal("35.44")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_reasoning_names_kind_cues_and_factors_in_the_project_language(lang: str) -> None:
+    rows = [("受注API", "基幹システムと連携する")] if lang == "ja" else [("Order API", "Integrates with the ERP")]
+    line = estimate(brief(lang, rows), [answer("schedule", label("schedule", "tight", lang))]).lines[0]
+    assert t("offline.profile.api", lang) in line.reasoning
+    assert t("offline.topic.integrations", lang) in line.reasoning
+    assert t("offline.topic.schedule", lang) in line.reasoning
+    assert t("offline.source.answer", lang) in line.reasoning
+    assert t("offline.source.deliverable", lang) in line.reasoning
+    assert "×1.1" in line.reasoning and "×1.14" in line.reasoning
+    assert t("offline.reasoning.split_ipa", lang) in line.reasoning
+    japanese = re.search(r"[\u3040-\u30ff]", line.reasoning)
+    assert bool(japanese) == (lang == "ja")
+    assert line.risks == [t("offline.risk.integrations", lang), t("offline.risk.schedule", lang)]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_assumptions_and_exclusions(lang: str) -> None:
+    draft = estimate(brief(lang))
+    assert draft.assumptions[0] == t("offline.assumption.method", lang)
+    assert "10%" in draft.assumptions[1] and "29%" in draft.assumptions[1]
+    assert t("offline.exclusion.migration", lang) in draft.exclusions
+    migrating = estimate(brief(lang, requirements="既存システムからのデータ移行あり"))
+    assert t("offline.exclusion.migration", lang) not in migrating.exclusions
+    assert any(t("offline.topic.data_migration", lang) in text for text in migrating.assumptions)
+
+
+def test_same_input_same_output() -> None:
+    b = brief("ja", requirements="SSOで認証。短納期。")
+    answers = [answer("team_experience", "少ない")]
+    assert estimate(b, answers).model_dump() == estimate(b, answers).model_dump()
+    assert ENGINE.questions(b, HOOKS) == ENGINE.questions(b, HOOKS)
+
+
+def test_every_text_comes_from_the_locales() -> None:
+    """t() returns the key itself when it is missing, so no output may contain a bare key."""
+    for lang in ("ja", "en"):
+        for profile in PROFILES:
+            assert has_key(f"offline.profile.{profile.key}", lang)
+        for topic in TOPICS:
+            assert has_key(f"offline.topic.{topic.key}", lang) and has_key(f"offline.risk.{topic.key}", lang)
+            for option in topic.options:
+                assert has_key(f"offline.option.{topic.key}.{option.key}", lang)
+        for phase in PHASES:
+            assert has_key(f"offline.phase.{phase.value}", lang)
+        requirements = "SSO。24時間365日。多言語。リアルタイム。個人情報。データ移行あり。"
+        rows = [*SAMPLE_JA, ("受注API", "基幹システムと連携"), ("設計書", ""), ("テスト", "")]
+        draft = estimate(brief(lang, rows, requirements), [answer("schedule", "??")])
+        questions = ENGINE.questions(brief(lang), HOOKS)
+        texts = [*draft.assumptions, *draft.exclusions, *(q.text for q in questions), *(q.why for q in questions)]
+        for line in draft.lines:
+            texts += [line.reasoning, *line.assumptions, *line.risks]
+        for text in texts:
+            assert "offline." not in text and "{" not in text, text
+
+
+def test_calls_are_reported_to_the_recorder() -> None:
+    records: list[CallRecord] = []
+    hooks = CallHooks(record=records.append)
+    ENGINE.questions(brief("ja"), hooks)
+    ENGINE.estimate(brief("ja"), [], hooks)
+    lines = ENGINE.estimate(brief("ja"), [], hooks).lines
+    context = AdjustmentContext(language="ja", lines=lines, pricing=PRICING["ja"], request="???")
+    with pytest.raises(EngineError):
+        ENGINE.adjust(context, hooks)
+    assert [(r.kind, r.model, r.status) for r in records] == [
+        ("questions", "offline", "ok"),
+        ("estimate", "offline", "ok"),
+        ("estimate", "offline", "ok"),
+        ("adjust", "offline", "error"),
+    ]
+    assert records[-1].error == "errors.engine.unparsed_request"
+    assert all(r.cost_usd == 0 and r.prompt_tokens == 0 for r in records)
+
+
+def test_the_engine_never_guards_a_call() -> None:
+    """Cost caps and rate limits are for model calls; the offline engine must work when they are exhausted."""
+
+    def refuse(_: str) -> None:
+        raise AssertionError("guard called")
+
+    hooks = CallHooks(guard=refuse)
+    ENGINE.questions(brief("en"), hooks)
+    ENGINE.estimate(brief("en"), [], hooks)
+
+
+WORDS = [
+    "画面",
+    "API",
+    "バッチ",
+    "DB",
+    "テスト",
+    "マニュアル",
+    "設計書",
+    "インフラ",
+    "連携",
+    "SSO",
+    "多言語",
+    "リアルタイム",
+    "24時間365日",
+    "個人情報",
+    "データ移行",
+    "screen",
+    "integration",
+    "real-time",
+    "high availability",
+    "不要",
+    "no",
+    "5000人",
+    "3システム",
+]
+
+
+@st.composite
+def briefs(draw: st.DrawFn) -> tuple[ProjectBrief, list[Answer]]:
+    count = draw(st.integers(min_value=1, max_value=12))
+    rows = [
+        (
+            f"{index}-" + "".join(draw(st.lists(st.sampled_from(WORDS), max_size=3))),
+            " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=6))),
+        )
+        for index in range(count)
+    ]
+    lang = draw(st.sampled_from(["ja", "en"]))
+    requirements = " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=8)))
+    answers = []
+    for topic in draw(st.lists(st.sampled_from(QUESTION_TOPICS), unique=True)):
+        choice = draw(st.sampled_from([*(o.key for o in topic.options), "free"]))
+        text = draw(st.text(max_size=12)) if choice == "free" else label(topic.key, choice, lang)
+        answers.append(answer(topic.key, text))
+    return brief(lang, rows, requirements), answers
+
+
+@settings(max_examples=150, deadline=None)
+@given(briefs())
+def test_any_brief_gives_valid_deterministic_lines(case: tuple[ProjectBrief, list[Answer]]) -> None:
+    b, answers = case
+    draft = estimate(b, answers)
+    assert [line.deliverable for line in draft.lines] == [item.name for item in b.deliverables]
+    for line in draft.lines:
+        assert 0 < line.person_days <= MAX_LINE_PERSON_DAYS
+        assert line.person_days == line.phases.total
+        assert line.optimistic <= line.person_days <= line.pessimistic
+        assert line.reasoning
+    assert draft == estimate(b, answers)
+    questions = ENGINE.questions(b, HOOKS)
+    assert len(questions) <= 7
+    assert len({q.key for q in questions}) == len(questions)
+    priced = price(draft.lines, Pricing(currency="JPY", unit_cost=Decimal(40000), tax_rate=Decimal(10)))
+    assert priced.subtotal == sum((line.amount for line in priced.lines), Decimal(0))
