@@ -123,3 +123,6 @@ def database(database_url: str) -> Iterator[Database]:
 @pytest.fixture
 def store(database: Database) -> Store:
     return Store(database)
+
+
+pytest_plugins = ["tests.fake_openai"]
