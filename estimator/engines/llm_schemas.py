@@ -1,0 +1,277 @@
+"""What the model fills in (strict structured outputs) and how it becomes domain types.
+
+Strict mode wants every field required, no defaults and no dict-typed fields, so these
+models use lists of objects and `X | None`. Field names are terse because every output
+token costs latency (the estimate is the slow call); the prompts explain them. Numbers
+are floats here and become Decimal hundredths in `to_*` functions, which also check what
+a schema cannot say (names, ranges, counts) and raise `AnswerProblem` with an English
+message the model is shown when its answer is retried.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from estimator.adjustments import apply_operations
+from estimator.errors import AdjustmentError
+from estimator.i18n import t
+from estimator.money import PERSON_DAY_QUANTUM
+from estimator.schemas import (
+    MAX_LINE_PERSON_DAYS,
+    PHASES,
+    AdjustmentContext,
+    Deliverable,
+    DeliverableKind,
+    EstimateLine,
+    Operation,
+    OperationKind,
+    Phase,
+    PhaseDays,
+    Proposal,
+    Question,
+    QuestionKind,
+)
+
+MIN_QUESTIONS = 3
+MAX_QUESTIONS = 7
+MAX_PROPOSALS = 3
+_KEY_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+class AnswerProblem(ValueError):
+    """The model's answer parsed but cannot be used; the message tells the model why."""
+
+
+def _strip_titles(schema: dict[str, Any]) -> None:
+    """Titles and docstrings are for developers; sent to the model they only cost prompt tokens."""
+    schema.pop("title", None)
+    schema.pop("description", None)
+    for field in schema.get("properties", {}).values():
+        field.pop("title", None)
+
+
+class LLMReply(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_strip_titles)
+
+
+class QuestionOut(LLMReply):
+    key: str
+    text: str
+    why: str
+    kind: QuestionKind
+    affects: list[str]
+    choices: list[str]
+
+
+class QuestionsReply(LLMReply):
+    qs: list[QuestionOut]
+
+
+class LineOut(LLMReply):
+    """n name, t kind, d person-days per phase (7, in PHASES order), o/p optimistic/pessimistic,
+    r reasoning, a assumptions, k risks."""
+
+    n: str
+    t: DeliverableKind
+    d: list[float]
+    o: float
+    p: float
+    r: str
+    a: list[str]
+    k: list[str]
+
+
+class LinesReply(LLMReply):
+    l: list[LineOut]  # noqa: E741 - one letter on purpose: it is repeated in every answer
+
+
+class EstimateReply(LLMReply):
+    """Lines plus the project's assumptions (pa) and exclusions (ex)."""
+
+    l: list[LineOut]  # noqa: E741
+    pa: list[str]
+    ex: list[str]
+
+
+class OperationOut(LLMReply):
+    kind: OperationKind
+    line: str | None
+    phase: Phase | None
+    factor: float | None
+    person_days: float | None
+    unit_cost: float | None
+    percent: float | None
+    new_line: LineOut | None
+
+
+class ProposalOut(LLMReply):
+    title: str
+    reason: str
+    ops: list[OperationOut]
+
+
+class AdjustReply(LLMReply):
+    ps: list[ProposalOut]
+
+
+def same_name(left: str, right: str) -> bool:
+    """Names compare as a person reads them: width, case and surrounding spaces do not matter."""
+    return _normal(left) == _normal(right)
+
+
+def _normal(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _days(value: float, what: str) -> Decimal:
+    if not math.isfinite(value):
+        raise AnswerProblem(f"{what} must be a number, got {value}")
+    return Decimal(repr(value)).quantize(PERSON_DAY_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def _texts(values: list[str]) -> list[str]:
+    return [v.strip() for v in values if v.strip()]
+
+
+def to_line(out: LineOut, description: str = "") -> EstimateLine:
+    """A domain line from the model's line.
+
+    Most likely is Σ phases. Optimistic and pessimistic are clamped minimally to bracket
+    it (O := min(O, M), P := max(P, M), O ≥ 0): a range on the wrong side of its own sum
+    is a slip, not a different estimate, so it is not worth a second call.
+    """
+    if len(out.d) != len(PHASES):
+        raise AnswerProblem(f"line {out.n!r}: d must hold {len(PHASES)} numbers (one per phase), got {len(out.d)}")
+    values = [_days(v, f"line {out.n!r}: d") for v in out.d]
+    if any(v < 0 for v in values):
+        raise AnswerProblem(f"line {out.n!r}: person-days per phase cannot be negative")
+    phases = PhaseDays(**{p.value: v for p, v in zip(PHASES, values, strict=True)})
+    most_likely = phases.total
+    if not 0 < most_likely <= MAX_LINE_PERSON_DAYS:
+        raise AnswerProblem(
+            f"line {out.n!r}: the sum of d must be > 0 and ≤ {MAX_LINE_PERSON_DAYS} person-days, got {most_likely}"
+        )
+    optimistic = max(Decimal(0), min(_days(out.o, f"line {out.n!r}: o"), most_likely))
+    pessimistic = max(_days(out.p, f"line {out.n!r}: p"), most_likely)
+    try:
+        return EstimateLine(
+            deliverable=out.n.strip(),
+            description=description,
+            kind=out.t,
+            phases=phases,
+            optimistic=optimistic,
+            pessimistic=pessimistic,
+            reasoning=out.r.strip(),
+            assumptions=_texts(out.a),
+            risks=_texts(out.k),
+        )
+    except ValidationError as error:
+        raise AnswerProblem(f"line {out.n!r}: {error.errors()[0]['msg']}") from None
+
+
+def to_lines(lines: list[LineOut], deliverables: list[Deliverable]) -> list[EstimateLine]:
+    """One line per deliverable, names matching, in input order; the input's spelling of the name is kept."""
+    if len(lines) != len(deliverables):
+        raise AnswerProblem(f"expected {len(deliverables)} lines in l (one per item, in order), got {len(lines)}")
+    result = []
+    for index, (out, deliverable) in enumerate(zip(lines, deliverables, strict=True)):
+        if not same_name(out.n, deliverable.name):
+            raise AnswerProblem(f"l[{index}].n must be {deliverable.name!r} (items in order), got {out.n!r}")
+        line = to_line(out, deliverable.description)
+        result.append(line.model_copy(update={"deliverable": deliverable.name}))
+    return result
+
+
+def _key(raw: str, index: int, taken: set[str]) -> str:
+    """A stable snake_case key; the model's own when usable, so answers survive regeneration."""
+    key = _KEY_CHARS.sub("_", raw.strip().lower()).strip("_")[:40] or f"q{index + 1}"
+    unique, suffix = key, 2
+    while unique in taken:
+        unique, suffix = f"{key}_{suffix}", suffix + 1
+    taken.add(unique)
+    return unique
+
+
+def to_questions(reply: QuestionsReply, deliverables: list[Deliverable]) -> list[Question]:
+    """3–7 questions: fewer is a problem to retry, more are cut to the first seven.
+
+    `affects` keeps only names of deliverables of the project (in their input spelling).
+    """
+    if len(reply.qs) < MIN_QUESTIONS:
+        raise AnswerProblem(f"ask {MIN_QUESTIONS} to {MAX_QUESTIONS} questions in qs, got {len(reply.qs)}")
+    taken: set[str] = set()
+    questions = []
+    for index, out in enumerate(reply.qs[:MAX_QUESTIONS]):
+        if not out.text.strip():
+            raise AnswerProblem(f"qs[{index}].text is empty")
+        affects = [d.name for d in deliverables if any(same_name(d.name, name) for name in out.affects)]
+        questions.append(
+            Question(
+                key=_key(out.key, index, taken),
+                text=out.text.strip(),
+                why=out.why.strip(),
+                kind=out.kind,
+                affects=affects,
+                choices=_texts(out.choices),
+            )
+        )
+    return questions
+
+
+def _existing_name(name: str | None, context: AdjustmentContext) -> str | None:
+    if name is None or not name.strip():
+        return None
+    for line in context.lines:
+        if same_name(line.deliverable, name):
+            return line.deliverable
+    raise AnswerProblem(f"line {name!r} is not a line of this estimate; use one of the names in lines")
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise AnswerProblem(f"{value} is not a number")
+    return Decimal(repr(value))
+
+
+def _operation(out: OperationOut, context: AdjustmentContext) -> Operation:
+    line = None if out.kind is OperationKind.ADD_LINE else out.line
+    if out.kind is OperationKind.ADD_RISK_BUFFER:
+        name = (out.line or "").strip() or None
+    else:
+        name = _existing_name(line, context)
+    try:
+        return Operation(
+            kind=out.kind,
+            line=name,
+            phase=out.phase,
+            factor=_decimal(out.factor),
+            person_days=_days(out.person_days, "person_days") if out.person_days is not None else None,
+            unit_cost=_decimal(out.unit_cost),
+            percent=_decimal(out.percent),
+            new_line=to_line(out.new_line) if out.new_line and out.kind is OperationKind.ADD_LINE else None,
+        )
+    except ValidationError as error:
+        raise AnswerProblem(f"operation {out.kind.value}: {error.errors()[0]['msg']}") from None
+
+
+def to_proposals(reply: AdjustReply, context: AdjustmentContext) -> list[Proposal]:
+    """Up to three proposals (more are cut), each naming existing lines and applying cleanly."""
+    proposals = []
+    for index, out in enumerate(reply.ps[:MAX_PROPOSALS]):
+        if not out.ops:
+            raise AnswerProblem(f"ps[{index}] has no operations")
+        operations = [_operation(op, context) for op in out.ops]
+        try:
+            apply_operations(context.lines, context.pricing, operations)
+        except AdjustmentError as error:
+            raise AnswerProblem(f"ps[{index}] does not apply: {t(error.key, 'en', **error.values)}") from None
+        proposals.append(Proposal(title=out.title.strip(), reason=out.reason.strip(), operations=operations))
+    return proposals
