@@ -1,0 +1,402 @@
+"""The OpenAI engine: the official SDK with structured outputs; the model proposes, code decides.
+
+Every answer is validated (`llm_schemas.to_*`); an unusable one is retried once with the
+problem appended to the conversation, then reported as `errors.engine.invalid_answer`.
+Transport faults (429/5xx/timeouts) are retried by the SDK with backoff that honours
+Retry-After, except a 429 `insufficient_quota`, which no retry can fix. Each call is
+guarded before and recorded after on the calling thread, so hooks that touch the
+database never run on a worker thread; only the HTTP calls run in parallel.
+
+The estimate is asked in parallel calls of `estimate_chunk_size` deliverables (the first
+also asks for the project's assumptions and exclusions): output tokens dominate latency,
+and per-call first-token time is paid once when the calls overlap.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import httpx2
+import openai
+from openai.types import CompletionUsage
+from pydantic import ValidationError
+
+from estimator.config import Settings
+from estimator.engines.base import CallHooks, CallRecord
+from estimator.engines.llm_schemas import (
+    AdjustReply,
+    AnswerProblem,
+    EstimateReply,
+    LinesReply,
+    LLMReply,
+    QuestionsReply,
+    to_lines,
+    to_proposals,
+    to_questions,
+)
+from estimator.engines.prompts import retry_prompt, system_prompt
+from estimator.errors import EngineError
+from estimator.schemas import (
+    PHASES,
+    AdjustmentContext,
+    Answer,
+    Deliverable,
+    EstimateDraft,
+    EstimateLine,
+    ProjectBrief,
+    Proposal,
+    Question,
+    price,
+)
+
+TEMPERATURE = 0.2
+ESTIMATE_CHUNK_SIZE = 2
+MAX_PARALLEL_CALLS = 10
+MILLION = Decimal(1_000_000)
+_SECRET = re.compile(r"sk-[A-Za-z0-9_*\-]{3,}")
+_SHOWN_BODY_CHARS = 2000
+
+
+def _no_retry_without_credit(response: httpx2.Response) -> None:
+    """The SDK retries every 429; `insufficient_quota` means the account has no credit, so tell it not to."""
+    if response.status_code == 429:
+        response.read()
+        if b"insufficient_quota" in response.content:
+            response.headers["x-should-retry"] = "false"
+
+
+def _fence(data: dict[str, Any]) -> str:
+    """Data as JSON inside <data> tags; `<` is escaped so no value can close the fence."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return f"<data>\n{text}\n</data>"
+
+
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    """Empty values dropped: the prompt says missing keys are empty, and each one costs tokens."""
+    return {key: value for key, value in data.items() if value not in ("", [], None)}
+
+
+def _number(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@dataclass
+class _Task:
+    """One conversation that must end in a usable answer, and how to turn that answer into domain types."""
+
+    messages: list[dict[str, str]]
+    reply_model: type[LLMReply]
+    convert: Callable[[Any], Any]
+    language: str
+
+
+@dataclass
+class _Outcome:
+    """What one call produced: a usable result, a problem worth one retry, or a failure that ends the operation."""
+
+    record: CallRecord
+    content: str = ""
+    result: Any = None
+    problem: str = ""
+    failure: EngineError | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class _EstimatePart:
+    lines: list[EstimateLine]
+    assumptions: list[str]
+    exclusions: list[str]
+
+
+class OpenAIEngine:
+    """The Engine protocol over any OpenAI-compatible chat completions endpoint."""
+
+    def __init__(self, settings: Settings, *, estimate_chunk_size: int = ESTIMATE_CHUNK_SIZE) -> None:
+        if not settings.openai_api_key:
+            raise EngineError("errors.engine.no_api_key")
+        self.name = settings.openai_model
+        self._settings = settings
+        self._chunk_size = max(1, estimate_chunk_size)
+        self._client = openai.OpenAI(
+            api_key=settings.openai_api_key,
+            base_url=settings.openai_base_url or None,
+            timeout=settings.openai_timeout,
+            max_retries=settings.openai_max_retries,
+            http_client=openai.DefaultHttpx2Client(event_hooks={"response": [_no_retry_without_credit]}),
+        )
+
+    def questions(self, brief: ProjectBrief, hooks: CallHooks) -> list[Question]:
+        data = {
+            "title": brief.title,
+            "req": brief.requirements,
+            "items": [_compact({"n": d.name, "d": d.description}) for d in brief.deliverables],
+        }
+        task = self._task(
+            "questions", brief.language, data, QuestionsReply, lambda r: to_questions(r, brief.deliverables)
+        )
+        return self._solve("questions", [task], hooks)[0]
+
+    def estimate(self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks) -> EstimateDraft:
+        chunks = self._chunks(brief.deliverables)
+        common = {
+            "title": brief.title,
+            "req": brief.requirements,
+            "all": [d.name for d in brief.deliverables] if len(chunks) > 1 else [],
+            "qa": [[a.question, a.answer if a.answered else None] for a in answers],
+        }
+        tasks = [
+            self._task(
+                "estimate",
+                brief.language,
+                {**common, "items": [_compact({"n": d.name, "d": d.description}) for d in chunk]},
+                EstimateReply if index == 0 else LinesReply,
+                _estimate_part(chunk),
+            )
+            for index, chunk in enumerate(chunks)
+        ]
+        parts: list[_EstimatePart] = self._solve("estimate", tasks, hooks)
+        return EstimateDraft(
+            lines=[line for part in parts for line in part.lines],
+            assumptions=parts[0].assumptions,
+            exclusions=parts[0].exclusions,
+        )
+
+    def adjust(self, context: AdjustmentContext, hooks: CallHooks) -> list[Proposal]:
+        priced = price(context.lines, context.pricing)
+        data = {
+            "currency": context.pricing.currency,
+            "unit_cost": _number(context.pricing.unit_cost),
+            "tax_rate": _number(context.pricing.tax_rate),
+            "subtotal": _number(priced.subtotal),
+            "person_days": _number(priced.person_days),
+            "lines": [
+                {
+                    "n": line.deliverable,
+                    "t": line.kind.value,
+                    "d": [_number(line.phases.get(p)) for p in PHASES],
+                    "o": _number(line.optimistic),
+                    "p": _number(line.pessimistic),
+                }
+                for line in context.lines
+            ],
+            "request": context.request,
+        }
+        task = self._task("adjust", context.language, data, AdjustReply, lambda r: to_proposals(r, context))
+        return self._solve("adjust", [task], hooks)[0]
+
+    def _chunks(self, deliverables: list[Deliverable]) -> list[list[Deliverable]]:
+        """Chunks of the configured size, grown so no more than MAX_PARALLEL_CALLS run at once.
+
+        The first chunk also writes the project's assumptions and exclusions, which cost about one
+        line of output, so it takes one deliverable less and does not become the slowest call.
+        """
+        count = len(deliverables)
+        size = max(self._chunk_size, -(-(count + 1) // MAX_PARALLEL_CALLS))
+        if size >= count:
+            return [deliverables]
+        first = max(1, size - 1)
+        rest = deliverables[first:]
+        return [deliverables[:first], *(rest[i : i + size] for i in range(0, len(rest), size))]
+
+    def _task(
+        self,
+        operation: str,
+        language: str,
+        data: dict[str, Any],
+        reply_model: type[LLMReply],
+        convert: Callable[[Any], Any],
+    ) -> _Task:
+        schema = None
+        if self._settings.openai_json_object_mode:
+            schema = json.dumps(reply_model.model_json_schema(), ensure_ascii=False, separators=(",", ":"))
+        messages = [
+            {"role": "system", "content": system_prompt(operation, language, schema)},
+            {"role": "user", "content": _fence(_compact(data))},
+        ]
+        return _Task(messages, reply_model, convert, language)
+
+    def _solve(self, kind: str, tasks: list[_Task], hooks: CallHooks) -> list[Any]:
+        """Every task answered and converted; each unusable answer gets one more try with its problem."""
+        results: dict[int, Any] = {}
+        pending = list(range(len(tasks)))
+        problems: dict[int, str] = {}
+        for _ in range(2):
+            outcomes = self._round(kind, [tasks[i] for i in pending], hooks)
+            problems = {}
+            for index, outcome in zip(pending, outcomes, strict=True):
+                if not outcome.problem:
+                    results[index] = outcome.result
+                    continue
+                problems[index] = outcome.problem
+                task = tasks[index]
+                task.messages = [
+                    *task.messages,
+                    {"role": "assistant", "content": outcome.content},
+                    {"role": "user", "content": retry_prompt(task.language, outcome.problem)},
+                ]
+            if not problems:
+                return [results[i] for i in range(len(tasks))]
+            pending = sorted(problems)
+        raise EngineError("errors.engine.invalid_answer", self._redact("; ".join(problems.values())))
+
+    def _round(self, kind: str, tasks: Sequence[_Task], hooks: CallHooks) -> list[_Outcome]:
+        """Guard every call, run them (in parallel when several), record each, then raise the first failure."""
+        for _ in tasks:
+            hooks.guard(kind)
+        if len(tasks) == 1:
+            outcomes = [self._call(kind, tasks[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=min(len(tasks), MAX_PARALLEL_CALLS)) as pool:
+                outcomes = list(pool.map(lambda task: self._call(kind, task), tasks))
+        for outcome in outcomes:
+            hooks.record(outcome.record)
+        failure = next((o.failure for o in outcomes if o.failure is not None), None)
+        if failure is not None:
+            raise failure
+        return outcomes
+
+    def _call(self, kind: str, task: _Task) -> _Outcome:
+        """One chat completion (with the SDK's transport retries), parsed and converted.
+
+        Runs on worker threads, so it touches no hooks; conversion is pure code.
+        """
+        started = time.perf_counter()
+        usage: CompletionUsage | None = None
+        content = ""
+        try:
+            raw = self._client.chat.completions.with_raw_response.parse(
+                model=self._settings.openai_model,
+                messages=task.messages,  # type: ignore[arg-type]
+                temperature=TEMPERATURE,
+                response_format=self._response_format(task),
+            )
+            peeked, usage = _peek(raw.text)
+            if peeked is None:
+                problem = "the reply is not a chat completion"
+                return _Outcome(
+                    self._record(kind, started, None, problem), raw.text[:_SHOWN_BODY_CHARS], problem=problem
+                )
+            content = peeked
+            completion = raw.parse()
+            usage = completion.usage
+            message = completion.choices[0].message
+            if message.refusal:
+                failure = EngineError("errors.engine.refused", self._redact(message.refusal))
+                return _Outcome(self._record(kind, started, usage, failure.key), failure=failure)
+            content = message.content or ""
+            result = task.convert(message.parsed or task.reply_model.model_validate_json(content))
+            return _Outcome(self._record(kind, started, usage), content, result=result)
+        except (ValidationError, AnswerProblem) as error:
+            problem = _describe_invalid(error) if isinstance(error, ValidationError) else str(error)
+            return _Outcome(self._record(kind, started, usage, problem), content[:_SHOWN_BODY_CHARS], problem=problem)
+        except openai.LengthFinishReasonError as error:
+            failure = EngineError("errors.engine.truncated")
+            return _Outcome(self._record(kind, started, error.completion.usage, failure.key), failure=failure)
+        except openai.ContentFilterFinishReasonError:
+            failure = EngineError("errors.engine.refused", "content_filter")
+            return _Outcome(self._record(kind, started, usage, failure.key), failure=failure)
+        except openai.OpenAIError as error:
+            failure = self._failure(error)
+            return _Outcome(self._record(kind, started, None, str(failure)), failure=failure)
+
+    def _response_format(self, task: _Task) -> Any:
+        if self._settings.openai_json_object_mode:
+            return {"type": "json_object"}
+        return task.reply_model
+
+    def _failure(self, error: openai.OpenAIError) -> EngineError:
+        """The user-facing error for an SDK error; the detail names status and code, never the key."""
+        if isinstance(error, openai.APITimeoutError):
+            return EngineError("errors.engine.timeout", seconds=_number(Decimal(str(self._settings.openai_timeout))))
+        if isinstance(error, openai.APIConnectionError):
+            return EngineError("errors.engine.connection", self._redact(str(error.__cause__ or error)))
+        if not isinstance(error, openai.APIStatusError):
+            return EngineError("errors.engine.connection", self._redact(type(error).__name__))
+        status = error.status_code
+        detail = self._redact(f"HTTP {status} {error.code or error.type or ''}: {error.message}")
+        if isinstance(error, openai.AuthenticationError):
+            return EngineError("errors.engine.auth", detail)
+        if isinstance(error, openai.RateLimitError):
+            if "insufficient_quota" in (error.code, error.type):
+                return EngineError("errors.engine.insufficient_quota", detail)
+            return EngineError("errors.engine.rate_limited", detail)
+        if isinstance(error, openai.NotFoundError):
+            return EngineError("errors.engine.model_not_found", detail, model=self._settings.openai_model)
+        if status >= 500:
+            return EngineError("errors.engine.server_error", detail, status=status)
+        return EngineError("errors.engine.rejected", detail, status=status)
+
+    def _redact(self, text: str) -> str:
+        """Text with the API key (and anything shaped like one) masked, for errors and records."""
+        key = self._settings.openai_api_key
+        if key:
+            text = text.replace(key, "***")
+        return _SECRET.sub("sk-***", text)
+
+    def _record(self, kind: str, started: float, usage: CompletionUsage | None, error: str = "") -> CallRecord:
+        prompt = usage.prompt_tokens if usage else 0
+        completion = usage.completion_tokens if usage else 0
+        details = usage.prompt_tokens_details if usage else None
+        cached = (details.cached_tokens or 0) if details else 0
+        return CallRecord(
+            kind=kind,
+            model=self._settings.openai_model,
+            status="error" if error else "ok",
+            latency_ms=round((time.perf_counter() - started) * 1000),
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            cached_tokens=cached,
+            cost_usd=self._cost(prompt, completion, cached),
+            error=self._redact(error),
+        )
+
+    def _cost(self, prompt: int, completion: int, cached: int) -> Decimal:
+        """Cached prompt tokens are billed at the cached price instead of the input price."""
+        settings = self._settings
+        return (
+            (prompt - cached) * settings.openai_price_input_per_1m
+            + cached * settings.openai_price_cached_per_1m
+            + completion * settings.openai_price_output_per_1m
+        ) / MILLION
+
+
+def _estimate_part(chunk: list[Deliverable]) -> Callable[[Any], _EstimatePart]:
+    def convert(reply: LinesReply | EstimateReply) -> _EstimatePart:
+        lines = to_lines(reply.l, chunk)
+        if isinstance(reply, EstimateReply):
+            return _EstimatePart(lines, _unique(reply.pa), _unique(reply.ex))
+        return _EstimatePart(lines, [], [])
+
+    return convert
+
+
+def _unique(texts: list[str]) -> list[str]:
+    return list(dict.fromkeys(text.strip() for text in texts if text.strip()))
+
+
+def _peek(body: str) -> tuple[str | None, CompletionUsage | None]:
+    """The message content and usage of a raw reply, so an answer that fails validation is still
+    shown back to the model and accounted for; content is None when the body is no chat completion."""
+    try:
+        data = json.loads(body)
+        content = data["choices"][0]["message"].get("content")
+        usage = data.get("usage")
+        return content or "", CompletionUsage.model_validate(usage) if usage else None
+    except (json.JSONDecodeError, TypeError, KeyError, IndexError, AttributeError, ValidationError):
+        return None, None
+
+
+def _describe_invalid(error: ValidationError) -> str:
+    """A short, model-readable account of why the JSON did not fit the schema."""
+    first = error.errors()[0]
+    if first["type"] == "json_invalid":
+        return "the answer is not valid JSON"
+    places = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}" for e in error.errors()[:3])
+    return f"the answer does not follow the JSON schema ({places})"
