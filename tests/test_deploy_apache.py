@@ -1,0 +1,397 @@
+"""The production path for real: Chromium → Apache (our vhost, TLS, Basic auth) → the app as its unit starts it.
+
+One Apache and one app serve the whole module. Apache runs the vhost file
+deploy/apache/estimator.conf with only paths, names and ports replaced; the app
+runs the ExecStartPre / ExecStart lines of deploy/estimator.service with the
+settings of deploy/env.example, under the unit's seccomp restrictions
+(MemoryDenyWriteExecute, RestrictAddressFamilies, SystemCallFilter).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from estimator.db import Database
+from estimator.i18n import t
+from estimator.store import Store
+from tests.conftest import missing
+from tests.deploy_support import (
+    APACHE,
+    DEPLOY,
+    PASSWORD,
+    SERVER_NAME,
+    USER,
+    App,
+    Site,
+    basic,
+    read_environment_file,
+    remove,
+    request,
+    running_apache,
+    scratch_dir,
+    tls_context,
+)
+from tests.factories import project_settings
+
+pytestmark = [pytest.mark.deploy, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    f"--host-resolver-rules=MAP {SERVER_NAME} 127.0.0.1",
+]
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": re.compile(r"max-age=\d{7,}"),
+    "X-Content-Type-Options": re.compile(r"^nosniff$"),
+    "Content-Security-Policy": re.compile(r"frame-ancestors 'self'"),
+    "Referrer-Policy": re.compile(r"\S"),
+}
+
+
+def require_tools() -> None:
+    for tool, package in (
+        (str(APACHE), "apache2"),
+        ("htpasswd", "apache2-utils"),
+        ("openssl", "openssl"),
+        ("systemd-analyze", "systemd"),
+    ):
+        if not shutil.which(tool):
+            missing(f"{tool} is not installed (Debian package {package})")
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    require_tools()
+    base = scratch_dir("estimator-deploy-")
+    yield Site(base)
+    remove(base)
+
+
+@pytest.fixture(scope="module")
+def app(site: Site) -> Iterator[App]:
+    unit = site.render_file(DEPLOY / "estimator.service", site.base / "estimator.service")
+    env_file = site.render_file(DEPLOY / "env.example", site.base / "env")
+    app = App(site, unit, env_file, site.base / "app.log")
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def apache(site: Site, app: App) -> Iterator[Path]:
+    with running_apache(site) as folder:
+        yield folder
+
+
+@pytest.fixture(scope="module")
+def static_path(site: Site, apache: Path) -> str:
+    """A real static file of the Streamlit frontend, named in the served index.html."""
+    status, _, body = request(site, "/", headers={"Authorization": basic(USER, PASSWORD)})
+    assert status == 200
+    found = re.search(r'src="\.?(/?static/js/[^"]+\.js)"', body.decode())
+    assert found, body[:500]
+    return "/" + found.group(1).lstrip("/")
+
+
+def live_store(site: Site) -> Store:
+    return Store(Database.from_url(f"sqlite:///{site.data_dir / 'estimator.db'}", upgrade=False))
+
+
+def table_contents(path: Path) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted: what "the same database" means for a restore."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1")]
+        return {name: sorted(connection.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr) for name in names}
+
+
+def titles(path: Path) -> set[str]:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        return {row[0] for row in connection.execute("SELECT title FROM tasks")}
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, basic(USER, "wrong password"), basic("mallory", PASSWORD)],
+    ids=["no credentials", "wrong password", "unknown user"],
+)
+@pytest.mark.parametrize("path", ["/", "/_stcore/health", "/_stcore/stream", "STATIC", "/projects?x=1"])
+def test_every_path_needs_credentials(site: Site, static_path: str, path: str, authorization: str | None) -> None:
+    target = static_path if path == "STATIC" else path
+    headers = {"Authorization": authorization} if authorization else {}
+    status, response_headers, body = request(site, target, headers=headers)
+    assert status == 401, (target, status, body[:200])
+    assert response_headers["WWW-Authenticate"] == 'Basic realm="Estimator"'
+
+
+def test_credentials_open_the_page_the_health_check_and_the_static_files(site: Site, static_path: str) -> None:
+    credentials = {"Authorization": basic(USER, PASSWORD)}
+    status, _, body = request(site, "/", headers=credentials)
+    assert status == 200 and b"<title>Streamlit</title>" in body
+    assert request(site, "/_stcore/health", headers=credentials)[::2] == (200, b"ok")
+    status, headers, _ = request(site, static_path, headers=credentials)
+    assert status == 200 and "javascript" in headers["Content-Type"]
+
+
+@pytest.mark.parametrize("authorization", [None, basic(USER, PASSWORD)], ids=["anonymous", "signed in"])
+def test_security_headers_on_every_answer(site: Site, apache: Path, authorization: str | None) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    _, response_headers, _ = request(site, "/", headers=headers)
+    for name, pattern in SECURITY_HEADERS.items():
+        assert pattern.search(response_headers.get(name, "")), (name, response_headers.get(name))
+
+
+def test_http_redirects_to_https_except_for_the_acme_challenge(site: Site, apache: Path) -> None:
+    status, headers, _ = request(site, "/projects?x=1", https=False)
+    assert status == 301
+    assert headers["Location"] == f"https://{SERVER_NAME}/projects?x=1"
+    challenge = apache / "acme" / ".well-known" / "acme-challenge"
+    challenge.mkdir(parents=True, exist_ok=True)
+    (challenge / "token").write_text("proof")
+    (challenge / "token").chmod(0o644)
+    for folder in (apache / "acme", apache / "acme" / ".well-known", challenge):
+        folder.chmod(0o755)
+    assert request(site, "/.well-known/acme-challenge/token", https=False)[::2] == (200, b"proof")
+
+
+def websocket_handshake(site: Site, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Open /_stcore/stream over TLS the way Streamlit's frontend does; returns the status line and headers."""
+    with (
+        socket.create_connection(("127.0.0.1", site.https_port), timeout=15) as raw,
+        tls_context(site).wrap_socket(raw, server_hostname=SERVER_NAME) as sock,
+    ):
+        lines = ["GET /_stcore/stream HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items()), "", ""]
+        sock.sendall("\r\n".join(lines).encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    fields = {}
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        fields[name.strip().lower()] = value.strip()
+    return head[0], fields
+
+
+def test_websocket_upgrade_through_the_proxy(site: Site, apache: Path) -> None:
+    """101 from Streamlit itself: it answers only when the Origin matches the Host it sees (ProxyPreserveHost)."""
+    _, page_headers, _ = request(site, "/", headers={"Authorization": basic(USER, PASSWORD)})
+    cookies = "; ".join(value.split(";", 1)[0] for key, value in page_headers.items() if key.lower() == "set-cookie")
+    xsrf = re.search(r"_streamlit_xsrf=([^;]+)", cookies)
+    key = base64.b64encode(os.urandom(16)).decode()
+    handshake = {
+        "Host": f"{SERVER_NAME}:{site.https_port}",
+        "Origin": site.origin,
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": key,
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Protocol": f"streamlit, {xsrf.group(1) if xsrf else 'PLACEHOLDER_AUTH_TOKEN'}",
+        **({"Cookie": cookies} if cookies else {}),
+    }
+    status, _ = websocket_handshake(site, handshake)
+    assert status.split()[1] == "401"
+    status, fields = websocket_handshake(site, {**handshake, "Authorization": basic(USER, PASSWORD)})
+    assert status.split()[1] == "101", (status, fields)
+    expected = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
+    assert fields["sec-websocket-accept"] == expected.decode()
+    assert fields["sec-websocket-protocol"] == "streamlit"
+
+
+def own_addresses() -> list[tuple[int, str, int]]:
+    """This machine's non-loopback addresses (family, address, IPv6 scope id), from `ip -o addr`."""
+    if not shutil.which("ip"):
+        missing("ip (iproute2) is not installed")
+    listing = subprocess.run(["ip", "-o", "addr"], capture_output=True, text=True, check=True).stdout
+    found = []
+    for line in listing.splitlines():
+        words = line.split()
+        interface, family, address = words[1], words[2], words[3].split("/")[0]
+        if interface == "lo" or address.startswith("127.") or address == "::1":
+            continue
+        if family == "inet":
+            found.append((socket.AF_INET, address, 0))
+        elif family == "inet6":
+            scope = socket.if_nametoindex(interface) if address.startswith("fe80") else 0
+            found.append((socket.AF_INET6, address, scope))
+    return found
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a listening TCP socket on `port` (/proc/net/tcp{,6}, state 0A)."""
+    found = set()
+    for table, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                raw = bytes.fromhex(address)
+                words = b"".join(raw[i : i + 4][::-1] for i in range(0, size, 4))
+                found.add(socket.inet_ntop(socket.AF_INET if size == 4 else socket.AF_INET6, words))
+    return found
+
+
+def test_the_app_answers_on_loopback_only(site: Site, app: App) -> None:
+    """Only Apache (same machine) may reach the app: its port refuses every other address of this machine."""
+    assert listening_addresses(site.app_port) == {"127.0.0.1"}
+    addresses = own_addresses()
+    for family, address, scope in addresses:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(3)
+            target = (address, site.app_port) if family == socket.AF_INET else (address, site.app_port, 0, scope)
+            with pytest.raises(ConnectionRefusedError):
+                sock.connect(target)
+
+
+class Walk:
+    """The analyst's walk in a real browser through Apache, one method per step of the product's walk.
+
+    Each step leaves the page where the next one starts. Deliverables, questions,
+    estimate and the Excel download follow `create_project` as their pages appear.
+    """
+
+    def __init__(self, page, site: Site, shots: Path) -> None:  # type: ignore[no-untyped-def]
+        self.page, self.site, self.shots, self.lang = page, site, shots, "ja"
+
+    def tr(self, key: str) -> str:
+        return t(key, self.lang)
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+
+    def settled(self) -> None:
+        """The app left its loading skeleton (a real element rendered) and shows no exception box."""
+        self.page.locator('[data-testid="stApp"] h1').first.wait_for(timeout=45_000)
+        self.page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
+        assert self.page.locator('[data-testid="stException"]').count() == 0, self.page.content()[:2000]
+
+    def open(self) -> None:
+        self.page.goto(self.site.origin + "/", wait_until="domcontentloaded")
+        self.settled()
+        self.shot("01-projects")
+
+    def create_project(self, title: str, client: str) -> None:
+        form = self.page.locator('[data-testid="stForm"]')
+        if not form.is_visible():
+            self.page.get_by_text(self.tr("projects.new")).click()
+        form.get_by_label(self.tr("projects.field.title")).fill(title)
+        form.get_by_label(self.tr("projects.field.client")).fill(client)
+        form.get_by_role("button", name=self.tr("projects.create")).click()
+        self.page.get_by_text(f"{title} ✅").wait_for(timeout=30_000)
+        self.settled()
+        self.shot("02-project-created")
+
+
+def test_browser_walk_records_the_basic_auth_user(site: Site, apache: Path, tmp_path: Path) -> None:
+    """Chromium signs in with Basic auth and creates a project; the app records Apache's user as its creator.
+
+    The browser also sends its own X-Remote-User: Apache must replace it, or anyone could pose as anyone.
+    """
+    if not CHROMIUM.exists():
+        missing("Chromium is not installed (Debian package chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    title = "配送管理システム刷新"
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                ignore_https_errors=True,
+                http_credentials={"username": USER, "password": PASSWORD},
+                extra_http_headers={"X-Remote-User": "mallory"},
+                locale="ja-JP",
+                viewport={"width": 1280, "height": 900},
+            )
+            walk = Walk(context.new_page(), site, tmp_path)
+            walk.open()
+            walk.create_project(title, "株式会社テスト物流")
+        finally:
+            browser.close()
+    [summary] = [p for p in live_store(site).list_projects() if p.title == title]
+    assert live_store(site).get_project(summary.id).created_by == USER
+
+
+def backup_environment(site: Site, app: App) -> dict[str, str]:
+    """backup.sh's environment as estimator-backup.service gives it (see the unit's Environment=)."""
+    unit = site.render_file(DEPLOY / "estimator-backup.service", site.base / "estimator-backup.service")
+    environment = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin", "LANG": "C.UTF-8"}
+    for line in unit.read_text().splitlines():
+        if line.startswith("Environment="):
+            environment.update(item.split("=", 1) for item in line.removeprefix("Environment=").split())
+    environment.update(read_environment_file(app.env_file))
+    return {**environment, "PYTHON": sys.executable}
+
+
+def test_backup_while_the_app_is_in_use_restores_to_the_same_database(site: Site, app: App, apache: Path) -> None:
+    """backup.sh copies the live WAL database while the app holds it open and a writer writes; restore gives it back."""
+    store = live_store(site)
+    store.create_project(project_settings("Before the backup"), created_by=USER)
+    environment = backup_environment(site, app)
+    stop_writing = threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop_writing.is_set():
+            store.create_project(project_settings(f"during {n}"), created_by=USER)
+            n += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        during = subprocess.run(
+            [str(DEPLOY / "backup.sh")], env=environment, cwd="/", capture_output=True, text=True, timeout=120
+        )
+    finally:
+        stop_writing.set()
+        writer.join()
+    assert during.returncode == 0, during.stderr
+    [taken] = site.backup_dir.glob("estimator-*.db")
+    snapshot = taken.rename(site.base / "taken-during-writes.db")
+    with closing(sqlite3.connect(snapshot)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    live = site.data_dir / "estimator.db"
+    assert "Before the backup" in titles(snapshot)
+    assert set(table_contents(snapshot)["tasks"]) <= set(table_contents(live)["tasks"])
+
+    quiet = subprocess.run([str(DEPLOY / "backup.sh")], env=environment, cwd="/", capture_output=True, text=True)
+    assert quiet.returncode == 0, quiet.stderr
+    [backup] = site.backup_dir.glob("estimator-*.db")
+    assert table_contents(backup) == table_contents(live), "a backup of the open database must hold every commit"
+
+    store.create_project(project_settings("After the backup"), created_by=USER)
+    app.stop()
+    restore = subprocess.run(
+        [sys.executable, "-m", "estimator", "restore", str(backup)],
+        env=app.environment(),
+        cwd=app.working_directory(),
+        capture_output=True,
+        text=True,
+    )
+    assert restore.returncode == 0, restore.stderr
+    app.start()
+    assert table_contents(live) == table_contents(backup)
+    assert "After the backup" not in titles(live)
+    credentials = {"Authorization": basic(USER, PASSWORD)}
+    assert request(site, "/_stcore/health", headers=credentials)[::2] == (200, b"ok")
