@@ -7,9 +7,13 @@ Retry-After, except a 429 `insufficient_quota`, which no retry can fix. Each cal
 guarded before and recorded after on the calling thread, so hooks that touch the
 database never run on a worker thread; only the HTTP calls run in parallel.
 
-The estimate is asked in parallel calls of `estimate_chunk_size` deliverables (the first
-also asks for the project's assumptions and exclusions): output tokens dominate latency,
-and per-call first-token time is paid once when the calls overlap.
+The estimate is asked in parallel calls of `estimate_chunk_size` deliverables (the first,
+one deliverable shorter, also writes the project's assumptions and exclusions): output
+tokens dominate latency, and the first-token wait is paid once when calls overlap.
+Measured on the 9-deliverable sample with the fake server's latency model (0.5 s to the
+first token, 80 tokens/s per call; tests/test_openai_benchmark.py): chunks of 2 → 5 calls,
+3,583 prompt tokens, 2.9 s; one batched call → 911 prompt tokens, 12.0 s; chunks of 3 →
+2,928 prompt tokens, 4.0 s; one call per deliverable → 6,203 prompt tokens, 2.9 s.
 """
 
 from __future__ import annotations
