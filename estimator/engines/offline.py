@@ -38,6 +38,7 @@ from estimator.engines.sizing import (
     Topic,
     mentions,
     normalize,
+    sentences,
 )
 from estimator.errors import EstimatorError
 from estimator.i18n import LANGUAGES, format_number, has_key, t
@@ -223,7 +224,7 @@ def _phase_names(profile: Profile, lang: str) -> str:
 def _reasoning(profile: Profile, findings: list[Finding], days: Decimal, capped: bool, widened: int, lang: str) -> str:
     """Kind and base, each factor with where it was read, the phase split and the range, in the project's language."""
     number = partial(format_number, lang=lang)
-    sentences = [
+    parts = [
         t(
             "offline.reasoning.base",
             lang,
@@ -232,7 +233,7 @@ def _reasoning(profile: Profile, findings: list[Finding], days: Decimal, capped:
         )
     ]
     if profile.whole_system:
-        sentences.append(t("offline.reasoning.whole_system", lang, reference=number(REFERENCE_PROJECT_DAYS)))
+        parts.append(t("offline.reasoning.whole_system", lang, reference=number(REFERENCE_PROJECT_DAYS)))
     if findings:
         factors = t("offline.list_separator", lang).join(
             t(
@@ -245,23 +246,23 @@ def _reasoning(profile: Profile, findings: list[Finding], days: Decimal, capped:
             )
             for f in findings
         )
-        sentences.append(t("offline.reasoning.factors", lang, factors=factors, days=number(days)))
+        parts.append(t("offline.reasoning.factors", lang, factors=factors, days=number(days)))
     else:
-        sentences.append(t("offline.reasoning.no_factors", lang))
+        parts.append(t("offline.reasoning.no_factors", lang))
     if capped:
-        sentences.append(t("offline.reasoning.capped", lang, limit=number(MAX_LINE_PERSON_DAYS)))
+        parts.append(t("offline.reasoning.capped", lang, limit=number(MAX_LINE_PERSON_DAYS)))
     if dict(profile.split) == IPA_SPLIT:
-        sentences.append(t("offline.reasoning.split_ipa", lang))
+        parts.append(t("offline.reasoning.split_ipa", lang))
     else:
         split = "offline.reasoning.split_phase" if len(profile.split) == 1 else "offline.reasoning.split_phases"
-        sentences.append(t(split, lang, phases=_phase_names(profile, lang)))
+        parts.append(t(split, lang, phases=_phase_names(profile, lang)))
     note = f"offline.reasoning.note.{profile.key}"
     if has_key(note, lang):
         coding = CODING_SHARE_OF_IMPLEMENTATION * 100
-        sentences.append(t(note, lang, coding=number(coding), unit=number(100 - coding)))
+        parts.append(t(note, lang, coding=number(coding), unit=number(100 - coding)))
     if widened:
-        sentences.append(t("offline.reasoning.widened", lang, count=widened))
-    return t("offline.sentence_separator", lang).join(sentences)
+        parts.append(t("offline.reasoning.widened", lang, count=widened))
+    return sentences(parts, lang)
 
 
 def size_line(deliverable: Deliverable, reading: Reading) -> EstimateLine:

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from estimator.adjustments import apply_operations
 from estimator.engines.base import MAX_PROPOSALS
-from estimator.engines.sizing import normalize
+from estimator.engines.sizing import normalize, sentences
 from estimator.errors import AdjustmentError, EngineError
 from estimator.i18n import format_money, format_number, t
 from estimator.money import PERSON_DAY_QUANTUM
@@ -44,8 +44,6 @@ DEFAULT_RISK_BUFFER_PERCENT = Decimal(10)
 TESTS_AND_DOCS: tuple[Phase, ...] = (Phase.INTEGRATION_TEST, Phase.SYSTEM_TEST, Phase.PM_DOCS)
 TESTS_AND_DOCS_FLOOR = Decimal("0.5")
 """Cutting test and document phases by more than half would no longer be a responsible quote."""
-
-_FACTOR_STEPS = 1_000_000
 
 
 class IntentKind(StrEnum):
@@ -161,7 +159,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "all",
         _pattern(
-            r"全体|全て|すべて|全部|全明細|全項目", _en("everything", "all", "overall", "whole", "total", "all lines")
+            r"全体|全て|すべて|全部|全明細|全項目|見積り?|金額|費用|総額|合計|予算",
+            _en("everything", "all", "overall", "whole", "total", "all lines", "price", "cost", "estimate", "quote"),
         ),
     ),
     Category(
@@ -385,6 +384,18 @@ class _Builder:
         self.pricing = context.pricing
         self.subtotal = price(self.lines, self.pricing).subtotal
 
+    @property
+    def factor_steps(self) -> int:
+        """How finely a search steps a factor: at least 8 steps per person-day of the scalable lines,
+        so one step moves the subtotal well under one person-day's cost (1/1,000 to 1/1,000,000)."""
+        scalable = [line.person_days for line in self.lines if line.kind is not DeliverableKind.RISK_BUFFER]
+        digits = len(str(int(sum(scalable, Decimal(0)) * 8)))
+        return 10 ** min(max(digits, 3), 6)
+
+    @property
+    def smallest_factor(self) -> Decimal:
+        return Decimal(1) / self.factor_steps
+
     def money(self, amount: Decimal, currency: str | None = None) -> str:
         return format_money(amount, currency or self.pricing.currency, self.lang)
 
@@ -407,9 +418,7 @@ class _Builder:
         change = t(
             "offline.adjust.reason.subtotal", self.lang, before=self.money(self.subtotal), after=self.money(after)
         )
-        return Proposal(
-            title=title, reason=t("offline.sentence_separator", self.lang).join([reason, change]), operations=operations
-        )
+        return Proposal(title=title, reason=sentences([reason, change], self.lang), operations=operations)
 
     def label(self, selection: Selection) -> str:
         if selection.names:
@@ -514,30 +523,46 @@ def _largest_factor(
     """The largest factor in [lowest, 1) whose operations bring the subtotal to `target` or just under.
 
     The subtotal grows with the factor (each line rounds to hundredths monotonically),
-    so a bisection over millionths finds it; operations that fail count as too low.
+    so a bisection finds it; operations that fail count as too low. The effort is
+    close to linear in the factor, so a first guess by interpolation narrows the
+    search to a small window before bisecting.
     """
+    steps = builder.factor_steps
+
+    def subtotal(step: int) -> Decimal | None:
+        return builder.subtotal_after(operations(Decimal(step) / steps))
 
     def fits(step: int) -> bool:
-        after = builder.subtotal_after(operations(Decimal(step) / _FACTOR_STEPS))
+        after = subtotal(step)
         return after is None or after <= target
 
-    low, high = int(lowest * _FACTOR_STEPS), _FACTOR_STEPS - 1
-    if not fits(low):
+    low, high = int(lowest * steps), steps - 1
+    at_low, at_high = subtotal(low), subtotal(high)
+    if at_low is not None and at_low > target:
         return None
+    if at_high is None or at_high <= target:
+        return Decimal(high) / steps
+    high -= 1
+    if at_low is not None and at_high > at_low:
+        guess = low + int((target - at_low) / (at_high - at_low) * (high - low))
+        window = max(2, (high - low) // 1000)
+        near_low, near_high = max(low, guess - window), min(high, guess + window)
+        if fits(near_low) and not fits(near_high):
+            low, high = near_low, near_high - 1
     while low < high:
         middle = (low + high + 1) // 2
         if fits(middle):
             low = middle
         else:
             high = middle - 1
-    return Decimal(low) / _FACTOR_STEPS
+    return Decimal(low) / steps
 
 
 def _spread(builder: _Builder, target: Decimal) -> tuple[str, str, list[Operation]] | None:
     def operations(factor: Decimal) -> list[Operation]:
         return [Operation(kind=OperationKind.SCALE_LINE, factor=factor)]
 
-    factor = _largest_factor(builder, operations, Decimal(1) / _FACTOR_STEPS, target)
+    factor = _largest_factor(builder, operations, builder.smallest_factor, target)
     if factor is None:
         return None
     lang = builder.lang
@@ -570,7 +595,7 @@ def _tests_and_docs_first(builder: _Builder, target: Decimal) -> tuple[str, str,
     def rest(factor: Decimal) -> list[Operation]:
         return [*floor, Operation(kind=OperationKind.SCALE_LINE, factor=factor)]
 
-    factor = _largest_factor(builder, rest, Decimal(1) / _FACTOR_STEPS, target)
+    factor = _largest_factor(builder, rest, builder.smallest_factor, target)
     if factor is None:
         return None
     percent = format_number((1 - factor) * 100, lang, 1)
@@ -634,7 +659,7 @@ def _drop_items(builder: _Builder, target: Decimal) -> tuple[str, str, list[Oper
         parts.append(t("offline.adjust.reason.drop_removed", lang, names=separator.join(removed)))
     if trimmed:
         parts.append(t("offline.adjust.reason.drop_trimmed", lang, names=separator.join(trimmed)))
-    reason = t("offline.sentence_separator", lang).join(parts)
+    reason = sentences(parts, lang)
     return t("offline.adjust.title.drop_items", lang, items=items), reason, operations
 
 
@@ -678,9 +703,7 @@ def _amount_target(intent: Intent, builder: _Builder) -> list[Proposal]:
         after = builder.subtotal_after(operations)
         if after is None or not target - unit_cost <= after <= target:
             continue
-        proposals.append(
-            builder.proposal(title, t("offline.sentence_separator", lang).join([basis, reason]), operations)
-        )
+        proposals.append(builder.proposal(title, sentences([basis, reason], lang), operations))
     if not proposals:
         raise EngineError(
             "errors.engine.target_unreachable",

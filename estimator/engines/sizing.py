@@ -83,6 +83,14 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+_SENTENCE_GAP = {"ja": "", "en": " "}
+
+
+def sentences(parts: list[str], lang: str) -> str:
+    """Sentences as one text: Japanese runs them on after 。, English leaves a space after the full stop."""
+    return _SENTENCE_GAP[lang].join(parts)
+
+
 _NEGATION_AFTER = re.compile(
     r"^\s*(?:対応|機能|連携)?\s*(?:は|も|が)?\s*(?:不要|なし|無し|対象外|しない|ありません|行わない)"
 )
