@@ -18,9 +18,10 @@ from estimator.config import Settings
 from estimator.db import Database
 from estimator.engines.base import CallHooks, CallRecord, Engine
 from estimator.engines.factory import make_engine
+from estimator.engines.requests import Intent, IntentKind, proposals_for
 from estimator.errors import InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.excel.quote import HistoryEntry, QaItem, QuoteDocument, build_quote_workbook, quote_filename
-from estimator.i18n import t
+from estimator.i18n import format_money, t
 from estimator.models import EstimateVersion, Project, ProposalRow
 from estimator.schemas import (
     AdjustmentContext,
@@ -224,6 +225,29 @@ class Workflow:
             engine="quick-action",
             created_by=user,
         )[0]
+
+    def quick_budget(self, project_id: int, cap: Decimal, *, user: str) -> list[ProposalRow]:
+        """Up to three proposals that fit the subtotal before tax under `cap`.
+
+        Built by the request parser's own code path (never a model), so the amounts it
+        promises are exact whichever engine is active; it raises EngineError when the
+        estimate is already within the cap or the cap cannot be met.
+        """
+        project = self.store.get_project(project_id)
+        version = self.store.get_version(project_id)
+        text = t(
+            "workflow.quick.budget.request", project.language, cap=format_money(cap, version.currency, project.language)
+        )
+        intent = Intent(IntentKind.FIT_BUDGET, text, amount=cap, currency=version.currency)
+        proposals = proposals_for(intent, self._context(project, version, text))
+        return self.store.save_proposals(
+            project_id,
+            base_version=version.number,
+            request_text=text,
+            proposals=proposals,
+            engine="quick-action",
+            created_by=user,
+        )
 
     def quick_unit_cost(self, project_id: int, unit_cost: Decimal, *, user: str) -> ProposalRow:
         project = self.store.get_project(project_id)
