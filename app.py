@@ -5,15 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from estimator.i18n import LANGUAGES, t
-from ui.context import LANG_KEY, current_project, lang, settings, tr, user
+from ui.context import LANG_KEY, current_project, lang, settings, show_flashes, tr, user
 
-st.set_page_config(page_title="Estimator", page_icon=":material/request_quote:", layout="wide")
-
-settings()
 language = lang()
+st.set_page_config(page_title=t("app.title", language), page_icon=":material/request_quote:", layout="wide")
 
 PAGES = [
     ("pages/projects.py", "nav.projects", ":material/folder_open:", "projects"),
+    ("pages/deliverables.py", "nav.deliverables", ":material/list_alt:", "deliverables"),
+    ("pages/questions.py", "nav.questions", ":material/quiz:", "questions"),
+    ("pages/estimate.py", "nav.estimate", ":material/calculate:", "estimate"),
+    ("pages/adjust.py", "nav.adjust", ":material/tune:", "adjust"),
+    ("pages/usage.py", "nav.usage", ":material/monitoring:", "usage"),
 ]
 navigation = st.navigation(
     [
@@ -39,4 +42,5 @@ with st.sidebar:
     st.caption(tr("sidebar.engine", engine=tr("sidebar.engine_offline") if engine == "offline" else engine))
     st.caption(tr("sidebar.user", user=user()))
 
+show_flashes()
 navigation.run()

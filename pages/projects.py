@@ -72,7 +72,7 @@ with st.expander(tr("projects.new"), expanded=not flow.store.list_projects()):
                 show_error(error)
             else:
                 open_project(project.id)
-                st.rerun()
+                st.switch_page("pages/deliverables.py")
 
 search = st.text_input(tr("projects.search"), placeholder=tr("projects.search_hint"), key="project_search")
 projects = flow.store.list_projects(search)
@@ -103,7 +103,7 @@ for summary in projects:
         open_col, copy_col, delete_col = actions.columns(3)
         if open_col.button(tr("projects.open"), key=f"open_{summary.id}", type="primary"):
             open_project(summary.id)
-            st.rerun()
+            st.switch_page("pages/deliverables.py")
         if copy_col.button(tr("projects.duplicate"), key=f"copy_{summary.id}"):
             try:
                 copy = flow.store.duplicate_project(
@@ -113,7 +113,7 @@ for summary in projects:
                 show_error(error)
             else:
                 open_project(copy.id)
-                st.rerun()
+                st.switch_page("pages/deliverables.py")
         if delete_col.button(tr("projects.delete"), key=f"delete_{summary.id}"):
             st.session_state["confirm_delete"] = summary.id
         if st.session_state.get("confirm_delete") == summary.id:

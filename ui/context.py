@@ -17,6 +17,7 @@ from estimator.workflow import Workflow, open_workflow
 
 LANG_KEY = "lang"
 PROJECT_KEY = "project_id"
+FLASH_KEY = "flash_messages"
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,6 +83,16 @@ def close_project() -> None:
 
 def show_error(error: EstimatorError) -> None:
     st.error(t(error.key, lang(), **error.values))
+
+
+def flash(text: str) -> None:
+    """A success message that survives the st.rerun / st.switch_page that follows an action."""
+    st.session_state.setdefault(FLASH_KEY, []).append(text)
+
+
+def show_flashes() -> None:
+    for text in st.session_state.pop(FLASH_KEY, []):
+        st.success(text)
 
 
 def require_project() -> Project:

@@ -1,0 +1,173 @@
+"""Adjust: ask for a change in the chat or with a quick action; each answer is a
+proposal card (what changes, the new total) to apply as a new version or discard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import streamlit as st
+
+from estimator.errors import EstimatorError
+from estimator.models import ProposalRow
+from estimator.money import currency_digits
+from ui import estimate as view
+from ui.context import flash, require_project, show_error, tr, user, workflow
+from ui.formatting import days, money, number
+from ui.steps import engine_label
+
+ERROR_KEY = "adjust_error"
+
+project = require_project()
+flow = workflow()
+
+st.title(tr("adjust.title"))
+versions = flow.store.list_versions(project.id)
+if not versions:
+    st.info(tr("adjust.no_estimate"))
+    st.page_link("pages/estimate.py", label=tr("nav.estimate"), icon=":material/calculate:")
+    st.stop()
+
+latest = versions[-1]
+estimate = view.priced(latest)
+currency = estimate.pricing.currency
+errors: dict[int, tuple[str, dict[str, object]]] = st.session_state.setdefault(ERROR_KEY, {})
+
+
+def propose(action: Callable[[], object]) -> None:
+    """Run a request or quick action; its error is kept (as a locale key) to show under the chat."""
+    try:
+        with st.spinner(tr("adjust.thinking", engine=engine_label())):
+            action()
+    except EstimatorError as error:
+        errors[project.id] = (error.key, error.values)
+    else:
+        errors.pop(project.id, None)
+
+
+def money_input(label: str, value: Decimal, help: str | None = None) -> Decimal:
+    """An amount in the estimate's currency: whole yen, or dollars and cents."""
+    if currency_digits(currency) == 0:
+        return Decimal(st.number_input(label, min_value=1, value=int(value), step=10000, help=help))
+    amount = st.number_input(label, min_value=0.01, value=float(value), step=100.0, format="%.2f", help=help)
+    return Decimal(str(amount)).quantize(Decimal("0.01"))
+
+
+request = st.chat_input(tr("adjust.chat.placeholder"), key="adjust_chat", max_chars=2000)
+if request:
+    propose(lambda: flow.propose_adjustment(project.id, request, user=user()))
+
+st.caption(
+    tr(
+        "adjust.current",
+        version=latest.number,
+        total=money(estimate.total, currency),
+        subtotal=money(estimate.subtotal, currency),
+        days=days(estimate.person_days),
+    )
+)
+
+chat_column, proposal_column = st.columns([1, 1], gap="large")
+
+with proposal_column:
+    st.subheader(tr("adjust.quick.title"))
+    budget_tab, cost_tab, buffer_tab, remove_tab = st.tabs(
+        [tr("adjust.quick.budget"), tr("adjust.quick.unit_cost"), tr("adjust.quick.risk"), tr("adjust.quick.remove")]
+    )
+    with budget_tab, st.form("quick_budget", border=False):
+        cap = money_input(
+            tr("adjust.quick.budget_label", currency=currency),
+            estimate.subtotal,
+            help=tr("adjust.quick.budget_help"),
+        )
+        if st.form_submit_button(tr("adjust.quick.propose")):
+            propose(lambda: flow.quick_budget(project.id, cap, user=user()))
+    with cost_tab, st.form("quick_unit_cost", border=False):
+        unit_cost = money_input(tr("adjust.quick.unit_cost_label", currency=currency), estimate.pricing.unit_cost)
+        if st.form_submit_button(tr("adjust.quick.propose")):
+            propose(lambda: flow.quick_unit_cost(project.id, unit_cost, user=user()))
+    with buffer_tab, st.form("quick_risk", border=False):
+        percent = st.number_input(tr("adjust.quick.risk_label"), min_value=1.0, max_value=100.0, value=10.0, step=1.0)
+        if st.form_submit_button(tr("adjust.quick.propose")):
+            propose(lambda: flow.quick_risk_buffer(project.id, Decimal(str(percent)).normalize(), user=user()))
+    with remove_tab, st.form("quick_remove", border=False):
+        names = st.multiselect(
+            tr("adjust.quick.remove_label"),
+            [item.line.deliverable for item in estimate.lines],
+            placeholder=tr("adjust.quick.remove_placeholder"),
+        )
+        if st.form_submit_button(tr("adjust.quick.propose")):
+            propose(lambda: flow.quick_remove(project.id, names, user=user()))
+
+    st.subheader(tr("adjust.proposals.title"))
+    pending: list[ProposalRow] = flow.store.pending_proposals(project.id)
+    if not pending:
+        st.caption(tr("adjust.proposals.none"))
+    for proposal in reversed(pending):
+        with st.container(border=True):
+            st.markdown(f"**{proposal.title}**")
+            st.caption(tr("adjust.proposals.meta", version=proposal.base_version, engine=proposal.engine))
+            if proposal.reason:
+                st.markdown(proposal.reason)
+            outdated = proposal.base_version != latest.number
+            try:
+                preview = flow.preview(project.id, proposal)
+            except EstimatorError as error:
+                show_error(error)
+                outdated = True
+            else:
+                st.dataframe(view.changes_frame(preview.changes, currency), hide_index=True, width="stretch")
+                st.metric(
+                    tr("adjust.proposals.new_total"),
+                    money(preview.after.total, preview.after.pricing.currency),
+                    delta=money(preview.after.total - preview.before.total, preview.after.pricing.currency),
+                    delta_color="inverse",
+                )
+                st.caption(
+                    tr(
+                        "adjust.proposals.subtotal",
+                        before=money(preview.before.subtotal, currency),
+                        after=money(preview.after.subtotal, preview.after.pricing.currency),
+                        days_before=number(preview.before.person_days),
+                        days_after=number(preview.after.person_days),
+                    )
+                )
+            if outdated:
+                st.warning(tr("adjust.proposals.outdated", version=proposal.base_version, latest=latest.number))
+            apply_column, discard_column = st.columns(2)
+            if apply_column.button(
+                tr("adjust.proposals.apply"),
+                type="primary",
+                icon=":material/check:",
+                key=f"apply_{proposal.id}",
+                disabled=outdated,
+                width="stretch",
+            ):
+                try:
+                    version = flow.apply_proposal(
+                        project.id, proposal.id, expected_version=project.row_version, user=user()
+                    )
+                except EstimatorError as error:
+                    show_error(error)
+                else:
+                    flash(tr("adjust.applied", version=version.number, title=proposal.title))
+                    st.rerun()
+            if discard_column.button(
+                tr("adjust.proposals.discard"), icon=":material/close:", key=f"discard_{proposal.id}", width="stretch"
+            ):
+                flow.discard_proposal(project.id, proposal.id)
+                st.rerun()
+
+with chat_column:
+    st.subheader(tr("adjust.chat.title"))
+    messages = flow.store.list_messages(project.id)
+    with st.container(height=520, border=True):
+        if not messages:
+            st.caption(tr("adjust.chat.empty"))
+        for message in messages:
+            with st.chat_message("user" if message.role == "user" else "assistant"):
+                st.markdown(message.content)
+    if project.id in errors:
+        key, values = errors[project.id]
+        st.error(tr(key, **values))
+    st.caption(tr("adjust.chat.examples", examples=tr("adjust.chat.example_list")))

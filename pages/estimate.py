@@ -1,0 +1,242 @@
+"""Estimate: generate a version, read it (lines, details, totals, PERT range, chart),
+edit person-days into a new version, compare and restore versions, download the quote."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from estimator.errors import EstimatorError
+from ui import estimate as view
+from ui.context import flash, require_project, show_error, tr, user, workflow
+from ui.formatting import days, money, number, origin, when
+from ui.steps import generate_estimate
+
+project = require_project()
+flow = workflow()
+
+st.title(tr("estimate.title"))
+if not project.deliverables:
+    st.info(tr("questions.no_deliverables"))
+    st.page_link("pages/deliverables.py", label=tr("nav.deliverables"), icon=":material/list_alt:")
+    st.stop()
+
+versions = flow.store.list_versions(project.id)
+actions = st.columns([2, 2, 3], vertical_alignment="center")
+label = tr("estimate.regenerate") if versions else tr("estimate.generate")
+if actions[0].button(
+    label, type="secondary" if versions else "primary", icon=":material/calculate:", key="generate_estimate"
+) and generate_estimate(project):
+    st.rerun()
+
+if not versions:
+    st.info(tr("estimate.none_yet"))
+    st.stop()
+
+latest = versions[-1]
+estimate = view.priced(latest)
+currency = estimate.pricing.currency
+filename, workbook = view.quote_file(project.id, latest)
+actions[1].download_button(
+    tr("estimate.download"),
+    data=workbook,
+    file_name=filename,
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    type="primary",
+    on_click="ignore",
+    key="download_quote",
+)
+actions[2].caption(
+    tr(
+        "estimate.version_caption",
+        version=latest.number,
+        origin=origin(latest.origin),
+        who=latest.created_by,
+        when=when(latest.created_at),
+        engine=latest.engine,
+    )
+)
+
+low, high, low_amount, high_amount = view.expected_range(estimate)
+metrics = st.columns(5)
+metrics[0].metric(tr("estimate.metric.person_days"), days(estimate.person_days))
+metrics[1].metric(tr("estimate.metric.subtotal"), money(estimate.subtotal, currency))
+metrics[2].metric(tr("estimate.metric.tax", rate=number(estimate.pricing.tax_rate)), money(estimate.tax, currency))
+metrics[3].metric(tr("estimate.metric.total"), money(estimate.total, currency))
+metrics[4].metric(
+    tr("estimate.metric.expected"),
+    days(estimate.expected_person_days),
+    help=tr("estimate.metric.expected_help"),
+)
+st.caption(
+    tr(
+        "estimate.range",
+        low=number(low),
+        high=number(high),
+        low_amount=money(low_amount, currency),
+        high_amount=money(high_amount, currency),
+        sigma=number(estimate.sigma_person_days),
+    )
+)
+
+lines_tab, chart_tab, versions_tab, notes_tab = st.tabs(
+    [tr("estimate.tab.lines"), tr("estimate.tab.chart"), tr("estimate.tab.versions"), tr("estimate.tab.notes")]
+)
+
+with lines_tab:
+    with st.form(f"lines_form_{latest.id}", border=False):
+        edited = st.data_editor(
+            view.lines_frame(estimate),
+            key=f"lines_{latest.id}",
+            hide_index=True,
+            width="stretch",
+            disabled=["no", "deliverable", "range", "amount"],
+            column_config={
+                "no": st.column_config.NumberColumn(tr("estimate.col.no"), width=50),
+                "deliverable": st.column_config.TextColumn(tr("estimate.col.deliverable"), width="large"),
+                "person_days": st.column_config.NumberColumn(
+                    tr("estimate.col.person_days"),
+                    help=tr("estimate.col.person_days_help"),
+                    min_value=0.01,
+                    max_value=500,
+                    step=0.25,
+                    format="%.2f",
+                ),
+                "range": st.column_config.TextColumn(tr("estimate.col.range"), help=tr("estimate.col.range_help")),
+                "amount": st.column_config.TextColumn(tr("estimate.col.amount")),
+            },
+        )
+        save_edits = st.form_submit_button(tr("estimate.save_edits"), icon=":material/edit:")
+    if save_edits:
+        try:
+            version = flow.edit_lines(
+                project.id,
+                view.edited_person_days(estimate, edited),
+                expected_version=project.row_version,
+                user=user(),
+            )
+        except EstimatorError as error:
+            show_error(error)
+        else:
+            flash(tr("estimate.edited", version=version.number))
+            st.rerun()
+
+    st.subheader(tr("estimate.details"))
+    pages = range(0, len(estimate.lines), view.DETAIL_PAGE_SIZE)
+    start = 0
+    if len(pages) > 1:
+        start = st.selectbox(
+            tr("estimate.detail.page"),
+            pages,
+            format_func=lambda first: tr(
+                "estimate.detail.page_range",
+                first=first + 1,
+                last=min(first + view.DETAIL_PAGE_SIZE, len(estimate.lines)),
+                total=len(estimate.lines),
+            ),
+            key=f"detail_page_{project.id}",
+        )
+    for index, item in enumerate(estimate.lines[start : start + view.DETAIL_PAGE_SIZE], start=start + 1):
+        line = item.line
+        title = tr(
+            "estimate.detail.title",
+            no=index,
+            name=line.deliverable,
+            days=days(line.person_days),
+            amount=money(item.amount, currency),
+        )
+        with st.expander(title):
+            st.dataframe(view.phase_frame(line), hide_index=True, width="stretch")
+            st.markdown(
+                tr(
+                    "estimate.detail.range",
+                    optimistic=number(line.optimistic),
+                    likely=number(line.person_days),
+                    pessimistic=number(line.pessimistic),
+                )
+            )
+            if line.reasoning:
+                st.markdown(f"**{tr('estimate.detail.reasoning')}**  \n{line.reasoning}")
+            if line.assumptions:
+                st.markdown(f"**{tr('estimate.detail.assumptions')}**")
+                st.markdown("\n".join(f"- {text}" for text in line.assumptions))
+            if line.risks:
+                st.markdown(f"**{tr('estimate.detail.risks')}**")
+                st.markdown("\n".join(f"- {text}" for text in line.risks))
+
+with chart_tab:
+    st.altair_chart(view.chart(estimate), width="stretch")
+
+with versions_tab:
+    st.dataframe(
+        [
+            {
+                tr("estimate.versions.number"): f"v{v.number}",
+                tr("estimate.versions.origin"): origin(v.origin),
+                tr("estimate.versions.who"): v.created_by,
+                tr("estimate.versions.when"): when(v.created_at),
+                tr("estimate.versions.person_days"): number(v.person_days),
+                tr("estimate.versions.total"): money(v.total, v.currency),
+                tr("estimate.versions.request"): v.request_text,
+            }
+            for v in reversed(versions)
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    numbers = [v.number for v in versions]
+    if len(numbers) > 1:
+        st.subheader(tr("estimate.compare.title"))
+        older_column, newer_column = st.columns(2)
+        older = older_column.selectbox(
+            tr("estimate.compare.older"), numbers, index=len(numbers) - 2, format_func=lambda n: f"v{n}", key="cmp_old"
+        )
+        newer = newer_column.selectbox(
+            tr("estimate.compare.newer"), numbers, index=len(numbers) - 1, format_func=lambda n: f"v{n}", key="cmp_new"
+        )
+        changes = flow.compare(project.id, older, newer)
+        by_number = {v.number: v for v in versions}
+        difference = by_number[newer].total - by_number[older].total
+        st.caption(
+            tr(
+                "estimate.compare.totals",
+                older=money(by_number[older].total, by_number[older].currency),
+                newer=money(by_number[newer].total, by_number[newer].currency),
+                difference=money(difference, by_number[newer].currency),
+            )
+        )
+        if changes:
+            st.dataframe(view.changes_frame(changes, currency), hide_index=True, width="stretch")
+        else:
+            st.info(tr("estimate.compare.same"))
+
+        st.subheader(tr("estimate.restore.title"))
+        restore_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = restore_column.selectbox(
+            tr("estimate.restore.label"),
+            numbers[:-1],
+            index=len(numbers) - 2,
+            format_func=lambda n: tr(
+                "estimate.restore.option",
+                version=n,
+                origin=origin(by_number[n].origin),
+                total=money(by_number[n].total, by_number[n].currency),
+            ),
+            key="restore_choice",
+        )
+        if button_column.button(tr("estimate.restore.button"), icon=":material/history:", key="restore_version"):
+            try:
+                version = flow.restore_version(project.id, chosen, expected_version=project.row_version, user=user())
+            except EstimatorError as error:
+                show_error(error)
+            else:
+                flash(tr("estimate.restored", version=version.number, source=chosen))
+                st.rerun()
+
+with notes_tab:
+    st.markdown(f"**{tr('estimate.notes.assumptions')}**")
+    st.markdown("\n".join(f"- {text}" for text in latest.assumptions) or tr("estimate.notes.none"))
+    st.markdown(f"**{tr('estimate.notes.exclusions')}**")
+    st.markdown("\n".join(f"- {text}" for text in latest.exclusions) or tr("estimate.notes.none"))
+
+st.page_link("pages/adjust.py", label=tr("estimate.next"), icon=":material/arrow_forward:")

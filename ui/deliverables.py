@@ -1,0 +1,211 @@
+"""The Deliverables page's state: a draft table and requirements text that live in
+`st.session_state` until saved, and an uploaded file staged until accepted.
+
+Streamlit drops a widget's state when its page is left, so what the user typed is
+copied into a plain session key on every run; coming back rebuilds the editor from
+it. Nothing reaches the database before Save, and a refused save keeps the draft.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from estimator.errors import InvalidInputError
+from estimator.excel.reader import DESCRIPTION_LIMIT, NAME_LIMIT, ImportResult, read_deliverables
+from estimator.models import Project
+from estimator.schemas import Deliverable
+from ui.context import lang, settings
+
+DRAFT_KEY = "deliverables_draft"
+EDITOR_KEY = "deliverables_editor"
+REQUIREMENTS_KEY = "requirements_input"
+UPLOAD_KEY = "deliverables_upload"
+UPLOADER_COUNT_KEY = "deliverables_uploader"
+STALE_KEY = "deliverables_stale"
+COLUMNS = ("order", "name", "description")
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+SAMPLES = {
+    ("ja", "xlsx"): "sample_deliverables_ja.xlsx",
+    ("ja", "csv"): "sample_deliverables_ja.csv",
+    ("en", "xlsx"): "sample_deliverables_en.xlsx",
+    ("en", "csv"): "sample_deliverables_en.csv",
+}
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Draft:
+    """What the user is editing for one project; `row_version` is the project version it started from."""
+
+    project_id: int
+    row_version: int
+    base: list[Row]
+    current: list[Row]
+    requirements: str
+    saved: list[Row] = field(default_factory=list)
+    saved_requirements: str = ""
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the table or the requirements differ from what was last loaded or saved."""
+        return _comparable(self.current) != _comparable(self.saved) or self.requirements != self.saved_requirements
+
+
+@dataclass(frozen=True)
+class StagedUpload:
+    """A parsed file waiting for the user to take its valid rows or cancel."""
+
+    file_id: str
+    filename: str
+    result: ImportResult
+
+
+def _rows(project: Project) -> list[Row]:
+    return [
+        {"order": index, "name": item.name, "description": item.description}
+        for index, item in enumerate(project.deliverables, start=1)
+    ]
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _comparable(rows: list[Row]) -> list[tuple[str, str]]:
+    return [(row["name"], row["description"]) for row in ordered(rows)]
+
+
+def fresh_draft(project: Project) -> Draft:
+    rows = _rows(project)
+    text = project.system_requirements
+    return Draft(project.id, project.row_version, rows, list(rows), text, rows, text)
+
+
+def draft_for(project: Project) -> Draft:
+    """The session's draft for `project`; a clean draft follows the stored list when it changed elsewhere."""
+    draft: Draft | None = st.session_state.get(DRAFT_KEY)
+    if (
+        draft is None
+        or draft.project_id != project.id
+        or (draft.row_version != project.row_version and not draft.dirty)
+    ):
+        draft = fresh_draft(project)
+        st.session_state.pop(EDITOR_KEY, None)
+        st.session_state.pop(REQUIREMENTS_KEY, None)
+        st.session_state.pop(STALE_KEY, None)
+        st.session_state[DRAFT_KEY] = draft
+    if EDITOR_KEY not in st.session_state:
+        draft.base = list(draft.current)
+    if REQUIREMENTS_KEY not in st.session_state:
+        st.session_state[REQUIREMENTS_KEY] = draft.requirements
+    return draft
+
+
+def editor_frame(rows: list[Row]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame["order"] = pd.array([row.get("order") for row in rows], dtype="Int64")
+    return frame.astype({"name": "string", "description": "string"})
+
+
+def from_editor(frame: pd.DataFrame) -> list[Row]:
+    """The editor's table as rows; rows left completely blank (a fresh "add") are dropped."""
+    rows = []
+    for record in frame.to_dict("records"):
+        order = record.get("order")
+        row = {
+            "order": None if order is None or pd.isna(order) else int(order),
+            "name": _text(record.get("name")),
+            "description": _text(record.get("description")),
+        }
+        if row["name"] or row["description"]:
+            rows.append(row)
+    return rows
+
+
+def ordered(rows: list[Row]) -> list[Row]:
+    """Rows by their No. column (blank No. last), ties in table order, renumbered 1…n."""
+    ranked = sorted(enumerate(rows), key=lambda pair: (pair[1]["order"] is None, pair[1]["order"] or 0, pair[0]))
+    return [{**row, "order": position} for position, (_, row) in enumerate(ranked, start=1)]
+
+
+def deliverables(rows: list[Row]) -> list[Deliverable]:
+    """The rows as deliverables, in No. order; the first row that cannot be one raises InvalidInputError."""
+    result = []
+    for number, row in enumerate(ordered(rows), start=1):
+        if not row["name"]:
+            raise InvalidInputError("errors.input.empty_name", row=number)
+        if len(row["name"]) > NAME_LIMIT:
+            raise InvalidInputError("errors.input.name_too_long", row=number, limit=NAME_LIMIT)
+        if len(row["description"]) > DESCRIPTION_LIMIT:
+            raise InvalidInputError("errors.import.description_too_long", row=number, limit=DESCRIPTION_LIMIT)
+        try:
+            result.append(Deliverable(name=row["name"], description=row["description"]))
+        except ValidationError:
+            raise InvalidInputError("errors.input.empty_name", row=number) from None
+    return result
+
+
+def replace_table(draft: Draft, rows: list[Row]) -> None:
+    """Put `rows` in the editor (after sorting, an upload, a reload): the editor restarts from them."""
+    draft.base = list(rows)
+    draft.current = list(rows)
+    st.session_state.pop(EDITOR_KEY, None)
+
+
+def stage_upload(data: bytes, filename: str, file_id: str) -> StagedUpload:
+    """Parse an uploaded file once per upload; a refusal of the whole file raises InvalidInputError."""
+    staged: StagedUpload | None = st.session_state.get(UPLOAD_KEY)
+    if staged is None or staged.file_id != file_id:
+        result = read_deliverables(data, filename, max_bytes=settings().max_upload_bytes, lang=lang())
+        staged = StagedUpload(file_id, filename, result)
+        st.session_state[UPLOAD_KEY] = staged
+    return staged
+
+
+def accept_upload(draft: Draft) -> int:
+    """Replace the table with the staged file's valid rows (not saved yet); returns how many."""
+    staged: StagedUpload = st.session_state.pop(UPLOAD_KEY)
+    rows = [
+        {"order": index, "name": item.name, "description": item.description}
+        for index, item in enumerate(staged.result.deliverables, start=1)
+    ]
+    replace_table(draft, rows)
+    clear_uploader()
+    return len(rows)
+
+
+def cancel_upload() -> None:
+    st.session_state.pop(UPLOAD_KEY, None)
+    clear_uploader()
+
+
+def clear_uploader() -> None:
+    """A new uploader key empties the file widget once its file is dealt with."""
+    st.session_state[UPLOADER_COUNT_KEY] = st.session_state.get(UPLOADER_COUNT_KEY, 0) + 1
+
+
+def uploader_key() -> str:
+    return f"deliverables_file_{st.session_state.get(UPLOADER_COUNT_KEY, 0)}"
+
+
+def insert_template(text: str) -> None:
+    """Append a checklist to the requirements text (a callback, so it runs before the text area)."""
+    current = st.session_state.get(REQUIREMENTS_KEY, "").rstrip()
+    st.session_state[REQUIREMENTS_KEY] = f"{current}\n\n{text}" if current else text
+
+
+@cache
+def sample_bytes(language: str, extension: str) -> bytes:
+    return (ASSETS / SAMPLES[(language, extension)]).read_bytes()

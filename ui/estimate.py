@@ -1,0 +1,149 @@
+"""Tables, the chart and cached values for the Estimate and Adjust pages.
+
+A stored version never changes (new versions are appended), so what is derived from
+one — its priced lines, its quote workbook — is computed once per version and reused
+on every rerun; that keeps a 200-line estimate quick to redraw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from estimator.adjustments import LineChange
+from estimator.models import EstimateVersion
+from estimator.money import line_amount
+from estimator.schemas import PHASES, EstimateLine, PricedEstimate
+from ui.context import tr, workflow
+from ui.formatting import money, number, phase
+
+DETAIL_PAGE_SIZE = 20
+EXPORT_KEY = "quote_export"
+TWO = Decimal(2)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _priced(version_id: int, created_at: str, project_id: int, number: int) -> PricedEstimate:
+    return workflow().priced(workflow().store.get_version(project_id, number))
+
+
+def priced(version: EstimateVersion) -> PricedEstimate:
+    """The version's lines, amounts and totals; cached by the version's identity (id and creation time)."""
+    return _priced(version.id, version.created_at.isoformat(), version.task_id, version.number)
+
+
+def expected_range(estimate: PricedEstimate) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """PERT E ± 2σ in person-days and in money before tax (the low end never below zero)."""
+    pricing = estimate.pricing
+    low = max(estimate.expected_person_days - TWO * estimate.sigma_person_days, Decimal(0))
+    high = estimate.expected_person_days + TWO * estimate.sigma_person_days
+
+    def amount(value: Decimal) -> Decimal:
+        return line_amount(value, pricing.unit_cost, pricing.currency, pricing.rounding)
+
+    return low, high, amount(low), amount(high)
+
+
+def lines_frame(estimate: PricedEstimate) -> pd.DataFrame:
+    """One row per line for the person-days editor; only `person_days` is editable."""
+    currency = estimate.pricing.currency
+    return pd.DataFrame(
+        {
+            "no": range(1, len(estimate.lines) + 1),
+            "deliverable": [item.line.deliverable for item in estimate.lines],
+            "person_days": [float(item.line.person_days) for item in estimate.lines],
+            "range": [f"{number(item.line.optimistic)} – {number(item.line.pessimistic)}" for item in estimate.lines],
+            "amount": [money(item.amount, currency) for item in estimate.lines],
+        }
+    )
+
+
+def edited_person_days(estimate: PricedEstimate, frame: pd.DataFrame) -> dict[str, Decimal]:
+    """Lines whose person-days the user changed in the editor, by deliverable name."""
+    changed = {}
+    for item, value in zip(estimate.lines, frame["person_days"].tolist(), strict=True):
+        if value is None or pd.isna(value):
+            continue
+        wanted = Decimal(str(value)).quantize(Decimal("0.01"))
+        if wanted != item.line.person_days:
+            changed[item.line.deliverable] = wanted
+    return changed
+
+
+def phase_frame(line: EstimateLine) -> pd.DataFrame:
+    """A line's phase split as one row: phase labels as columns, person-days as values."""
+    return pd.DataFrame([{phase(p.value): number(line.phases.get(p)) for p in PHASES}])
+
+
+def chart(estimate: PricedEstimate) -> alt.Chart:
+    """Person-days per deliverable, stacked by phase in the walk's phase order, labels in the user's language."""
+    labels = [phase(p.value) for p in PHASES]
+    rows = []
+    names = []
+    for index, item in enumerate(estimate.lines, start=1):
+        name = f"{index}. {item.line.deliverable}"
+        names.append(name)
+        for order, p in enumerate(PHASES):
+            value = item.line.phases.get(p)
+            if value:
+                rows.append({"deliverable": name, "phase": labels[order], "order": order, "days": float(value)})
+    data = pd.DataFrame(rows)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("deliverable:N", sort=names, title=tr("estimate.chart.deliverable"), axis=alt.Axis(labelLimit=260)),
+            x=alt.X("days:Q", title=tr("estimate.chart.person_days"), stack="zero"),
+            color=alt.Color(
+                "phase:N",
+                title=tr("estimate.chart.phase"),
+                scale=alt.Scale(domain=labels),
+                sort=labels,
+                legend=alt.Legend(orient="bottom", columns=4),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("deliverable:N", title=tr("estimate.chart.deliverable")),
+                alt.Tooltip("phase:N", title=tr("estimate.chart.phase")),
+                alt.Tooltip("days:Q", title=tr("estimate.chart.person_days"), format=".2f"),
+            ],
+        )
+        .properties(height=max(220, 26 * len(names) + 60))
+    )
+
+
+def changes_frame(changes: list[LineChange], currency: str) -> pd.DataFrame:
+    """A diff as the user reads it: line, what happened, person-days and amount before → after."""
+
+    def shown(value: Decimal | None, formatter: Callable[[Decimal], str]) -> str:
+        return "—" if value is None else formatter(value)
+
+    return pd.DataFrame(
+        [
+            {
+                tr("estimate.diff.line"): change.deliverable,
+                tr("estimate.diff.status"): tr(f"estimate.diff.{change.status}"),
+                tr("estimate.diff.days"): f"{shown(change.before_days, number)} → {shown(change.after_days, number)}",
+                tr("estimate.diff.amount"): (
+                    f"{shown(change.before_amount, lambda v: money(v, currency))} → "
+                    f"{shown(change.after_amount, lambda v: money(v, currency))}"
+                ),
+            }
+            for change in changes
+        ]
+    )
+
+
+def quote_file(project_id: int, version: EstimateVersion) -> tuple[str, bytes]:
+    """The quote workbook of `version`, built once per version and day for this session."""
+    wanted = (version.id, version.created_at.isoformat(), date.today().isoformat())
+    cached = st.session_state.get(EXPORT_KEY)
+    if cached is None or cached[0] != wanted:
+        cached = (wanted, workflow().export_quote(project_id, version.number))
+        st.session_state[EXPORT_KEY] = cached
+    return cached[1]

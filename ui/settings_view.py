@@ -1,0 +1,83 @@
+"""The Settings / Usage page's tables: settings with every secret reduced to set / not set."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
+
+from estimator.config import Settings
+from estimator.models import LLMCall
+from ui.context import tr
+from ui.formatting import number, usd
+
+SECRETS = frozenset({"openai_api_key"})
+SHOWN = (
+    "language",
+    "openai_model",
+    "openai_base_url",
+    "openai_api_key",
+    "openai_timeout",
+    "openai_max_retries",
+    "daily_cost_limit_usd",
+    "monthly_cost_limit_usd",
+    "rate_limit_per_hour",
+    "daily_unit_cost_jpy",
+    "daily_unit_cost_usd",
+    "tax_rate_ja",
+    "tax_rate_en",
+    "rounding",
+    "quote_validity_days",
+    "data_retention_days",
+    "max_upload_size_mb",
+    "database_url",
+    "data_dir",
+    "host",
+    "port",
+    "issuer_company",
+)
+
+
+def _without_password(url: str) -> str:
+    """A URL with any user:password@ part reduced to ***@ (a database or proxy URL may carry one)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"***@{host}"))
+
+
+def base_url(config: Settings) -> str:
+    return _without_password(config.openai_base_url) or tr("usage.settings.default_base_url")
+
+
+def _value(config: Settings, name: str) -> str:
+    if name in SECRETS:
+        return tr("usage.settings.set") if getattr(config, name) else tr("usage.settings.not_set")
+    if name == "database_url":
+        return _without_password(config.database_url_effective)
+    if name == "openai_base_url":
+        return base_url(config)
+    value = getattr(config, name)
+    if value in ("", None):
+        return "—"
+    return str(value)
+
+
+def settings_rows(config: Settings) -> list[dict[str, str]]:
+    return [
+        {tr("usage.settings.name"): name.upper(), tr("usage.settings.value"): _value(config, name)} for name in SHOWN
+    ]
+
+
+def usage_row(label: str, value: str, calls: Sequence[LLMCall]) -> dict[str, str]:
+    """Calls, errors, tokens and cost of a group of model calls, under `label`."""
+    cost = sum((call.cost_usd for call in calls), Decimal(0))
+    return {
+        label: value,
+        tr("usage.col.calls"): number(len(calls), 0),
+        tr("usage.col.errors"): number(sum(1 for call in calls if call.status != "ok"), 0),
+        tr("usage.col.prompt_tokens"): number(sum(call.prompt_tokens for call in calls), 0),
+        tr("usage.col.completion_tokens"): number(sum(call.completion_tokens for call in calls), 0),
+        tr("usage.col.cost"): usd(cost),
+    }
