@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import traceback
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from estimator.adjustments import apply_operations
+from estimator.engines import openai_engine
 from estimator.engines.base import CallHooks, CallRecord
 from estimator.engines.openai_engine import OpenAIEngine
 from estimator.errors import EngineError, LimitExceededError
+from estimator.i18n import has_key, t
 from estimator.schemas import (
     AdjustmentContext,
     Answer,
@@ -602,3 +606,15 @@ def test_failed_calls_are_recorded_without_tokens(fake_openai: FakeOpenAI) -> No
     (record,) = seen.records
     assert (record.status, record.prompt_tokens, record.cost_usd) == ("error", 0, Decimal(0))
     assert record.error.startswith("errors.engine.server_error")
+
+
+def test_every_engine_error_key_has_a_text_in_both_languages() -> None:
+    source = Path(openai_engine.__file__).read_text(encoding="utf-8")
+    keys = set(re.findall(r'"(errors\.engine\.[a-z_]+)"', source))
+    assert len(keys) >= 11
+    values = {"seconds": 60, "status": 503, "model": "gpt-4o-mini"}
+    for key in keys:
+        for language in ("ja", "en"):
+            assert has_key(key, language), (key, language)
+            text = t(key, language, **values)
+            assert "{" not in text and text.strip()
