@@ -142,3 +142,17 @@ def test_truncated_answer_is_cut_and_says_length(fake_openai: FakeOpenAI) -> Non
     assert choice.finish_reason == "length"
     with pytest.raises(json.JSONDecodeError):
         json.loads(choice.message.content)
+
+
+def test_reset_forgets_script_requests_and_settings(fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(fake.refusal())
+    fake_openai.latency = Latency()
+    fake_openai.expected_api_key = "sk-other"
+    with pytest.raises(openai.AuthenticationError):
+        ask(fake_openai)
+    fake_openai.reset()
+
+    completion = ask(fake_openai)
+    assert completion.choices[0].message.refusal is None
+    assert len(fake_openai.requests) == 1
+    assert fake_openai.latency is None and fake_openai.expected_api_key is None
