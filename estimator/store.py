@@ -552,12 +552,13 @@ class Store:
             total = session.execute(select(func.sum(LLMCall.cost_usd)).where(LLMCall.created_at >= since)).scalar_one()
             return total if total is not None else Decimal(0)
 
-    def calls_since(self, since: datetime, *, created_by: str) -> int:
+    def calls_since(self, since: datetime, *, created_by: str, except_model: str = "") -> int:
+        """Calls by `created_by` since `since`; `except_model` leaves out the offline engine's own records."""
         with self.database.transaction() as session:
             return session.execute(
                 select(func.count())
                 .select_from(LLMCall)
-                .where(LLMCall.created_at >= since, LLMCall.created_by == created_by)
+                .where(LLMCall.created_at >= since, LLMCall.created_by == created_by, LLMCall.model != except_model)
             ).scalar_one()
 
     def llm_calls(self, *, since: datetime | None = None) -> list[LLMCall]:

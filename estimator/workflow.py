@@ -18,7 +18,8 @@ from estimator.config import Settings
 from estimator.db import Database
 from estimator.engines.base import CallHooks, CallRecord, Engine
 from estimator.engines.factory import make_engine
-from estimator.engines.requests import Intent, IntentKind, proposals_for
+from estimator.engines.offline import OfflineEngine
+from estimator.engines.requests import Intent, IntentKind, parse_request, proposals_for
 from estimator.errors import InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.excel.quote import HistoryEntry, QaItem, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.i18n import format_money, t
@@ -44,6 +45,8 @@ from estimator.store import (
 )
 
 MAX_DELIVERABLES = 1000
+# Amount requests are answered by the offline engine's rules, whichever engine is active.
+RULES_ENGINE = OfflineEngine.name
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,8 @@ class Workflow:
             raise LimitExceededError("errors.limits.monthly_cost", limit=settings.monthly_cost_limit_usd)
         if (
             settings.rate_limit_per_hour
-            and self.store.calls_since(now - timedelta(hours=1), created_by=user) >= settings.rate_limit_per_hour
+            and self.store.calls_since(now - timedelta(hours=1), created_by=user, except_model=RULES_ENGINE)
+            >= settings.rate_limit_per_hour
         ):
             raise LimitExceededError("errors.limits.rate", limit=settings.rate_limit_per_hour)
 
@@ -189,6 +193,9 @@ class Workflow:
         """Turn a free-text request into stored proposals against the newest version.
 
         The request is stored as a chat message first, so it survives an engine failure.
+        A request the rules understand (amount targets like 「あと30万円安く」, percentages,
+        unit cost, risk buffer, removing or simplifying named items) is answered by code
+        whatever the engine: exact, instant, no model call. Only the rest goes to the engine.
         """
         text = request.strip()
         if not text:
@@ -196,18 +203,23 @@ class Workflow:
         project = self.store.get_project(project_id)
         version = self.store.get_version(project_id)
         self.store.add_message(project_id, "user", text, created_by=user)
-        proposals = self.engine.adjust(self._context(project, version, text), self._hooks(project_id, user))
+        context = self._context(project, version, text)
+        intent = parse_request(text)
+        if intent is not None:
+            proposals, engine = proposals_for(intent, context), RULES_ENGINE
+        else:
+            proposals, engine = self.engine.adjust(context, self._hooks(project_id, user)), self.engine.name
         rows = self.store.save_proposals(
             project_id,
             base_version=version.number,
             request_text=text,
             proposals=proposals,
-            engine=self.engine.name,
+            engine=engine,
             created_by=user,
         )
         summary = "\n".join(f"{index}. {row.title}" for index, row in enumerate(rows, start=1))
         reply = t("workflow.proposals_ready", project.language, count=len(rows), titles=summary)
-        self.store.add_message(project_id, "assistant", reply, created_by=self.engine.name)
+        self.store.add_message(project_id, "assistant", reply, created_by=engine)
         return rows
 
     def propose_operations(

@@ -468,6 +468,7 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": {"message": "not found", "type": "invalid_request_error", "code": None}})
 
         def do_POST(self) -> None:
+            arrived = time.monotonic()
             raw = self.rfile.read(int(self.headers.get("content-length") or 0))
             try:
                 body = json.loads(raw or b"{}")
@@ -490,7 +491,9 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self._send(reply.status, payload, reply.headers)
                 return
             completion, seconds = fake.completion(reply, body)
-            time.sleep(seconds)
+            # The latency model is the provider's whole answer time, its own work included, so the
+            # fake's token counting (pure Python) is not added on top of it.
+            time.sleep(max(0.0, seconds - (time.monotonic() - arrived)))
             self._send(reply.status, completion, reply.headers)
 
         def _record(self, body: Any) -> dict[str, str]:

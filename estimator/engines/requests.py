@@ -316,12 +316,17 @@ def _select(intent: Intent, lines: list[EstimateLine]) -> Selection | None:
         for category in CATEGORIES:
             if category.words.fullmatch(phrase):
                 return Selection(category=category)
-        partial = tuple(line.deliverable for line in lines if phrase in normalize(line.deliverable))
+        partial = _named_like(phrase, lines)
         return Selection(names=partial) if partial else None
     for category in CATEGORIES[1:]:
         if category.words.search(intent.text):
             return Selection(category=category)
     return None
+
+
+def _named_like(phrase: str, lines: list[EstimateLine]) -> tuple[str, ...]:
+    """Lines whose name contains the phrase (「マニュアル」 → 運用マニュアル, ユーザーマニュアル)."""
+    return tuple(line.deliverable for line in lines if phrase in normalize(line.deliverable))
 
 
 def _members(category: Category, lines: list[EstimateLine]) -> list[EstimateLine]:
@@ -442,6 +447,10 @@ def _selection(intent: Intent, builder: _Builder, *, default_all: bool = False) 
         return selection
     in_phases = any(line.phases.get(phase) > 0 for line in builder.lines for phase in category.phases)
     if not in_phases and not _members(category, builder.lines):
+        # Lines from a model may carry other kinds than the rules would give; their names still count.
+        named = _named_like(intent.target, builder.lines) if intent.target else ()
+        if named:
+            return Selection(names=named)
         raise _unknown_target(intent)
     return selection
 

@@ -1,0 +1,243 @@
+"""The walk as use cases: what is stored when, versions, proposals, failure safety, limits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from estimator.config import Settings, load_settings
+from estimator.engines.base import CallHooks, CallRecord
+from estimator.engines.offline import OfflineEngine
+from estimator.engines.openai_engine import OpenAIEngine
+from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
+from estimator.schemas import PHASES, Deliverable
+from estimator.store import version_lines
+from estimator.workflow import Workflow, open_workflow
+from tests.factories import project_settings
+from tests.fake_openai import FakeOpenAI, settings_for
+from tests.offline_samples import SAMPLE_JA
+
+USER = "analyst"
+
+
+class FailingEngine(OfflineEngine):
+    """The offline engine, except that every operation fails like a model outage would."""
+
+    def questions(self, brief, hooks):  # type: ignore[no-untyped-def]
+        raise EngineError("errors.engine.timeout")
+
+    def estimate(self, brief, answers, hooks):  # type: ignore[no-untyped-def]
+        raise EngineError("errors.engine.timeout")
+
+    def adjust(self, context, hooks):  # type: ignore[no-untyped-def]
+        raise EngineError("errors.engine.timeout")
+
+
+@pytest.fixture
+def flow(isolated_settings: Path) -> Workflow:
+    return open_workflow(load_settings(), engine=OfflineEngine())
+
+
+def sample_project(flow: Workflow) -> int:
+    project = flow.create_project(project_settings("販売管理システム"), user=USER)
+    items = [Deliverable(name=n, description=d) for n, d in SAMPLE_JA]
+    flow.save_deliverables(project.id, items, requirements="社内利用", expected_version=project.row_version)
+    return project.id
+
+
+def estimated(flow: Workflow) -> int:
+    project_id = sample_project(flow)
+    project = flow.generate_questions(project_id, expected_version=None, user=USER)
+    flow.generate_estimate(project_id, expected_version=project.row_version, user=USER)
+    return project_id
+
+
+def test_walk_questions_answers_estimate(flow: Workflow) -> None:
+    project_id = sample_project(flow)
+    project = flow.generate_questions(project_id, expected_version=None, user=USER)
+    assert 3 <= len(project.qa_pairs) <= 7
+    unanswered = flow.generate_estimate(project_id, expected_version=project.row_version, user=USER)
+    first_key = project.qa_pairs[0].key
+    choice = project.qa_pairs[0].choices[0]
+    project = flow.save_answers(project_id, {first_key: choice}, expected_version=project.row_version + 1)
+    answered = flow.generate_estimate(project_id, expected_version=project.row_version, user=USER)
+    assert (unanswered.number, answered.number) == (1, 2)
+    assert [line.deliverable for line in answered.lines] == [name for name, _ in SAMPLE_JA]
+    assert answered.origin == "generated" and answered.engine == "offline" and answered.created_by == USER
+    widths = [(line.pessimistic - line.optimistic) for line in version_lines(answered)]
+    earlier = [(line.pessimistic - line.optimistic) for line in version_lines(unanswered)]
+    assert sum(widths) <= sum(earlier)
+    priced = flow.priced(answered)
+    assert priced.subtotal == sum(item.line.person_days * Decimal(40000) for item in priced.lines)
+    assert priced.total == priced.subtotal + priced.tax == answered.total
+
+
+def test_engine_failure_changes_nothing_already_saved(isolated_settings: Path) -> None:
+    good = open_workflow(load_settings(), engine=OfflineEngine())
+    project_id = estimated(good)
+    before = good.store.get_project(project_id)
+    bad = Workflow(good.store, FailingEngine(), good.settings)
+    for action in (
+        lambda: bad.generate_questions(project_id, expected_version=None, user=USER),
+        lambda: bad.generate_estimate(project_id, expected_version=None, user=USER),
+        lambda: bad.propose_adjustment(project_id, "管理画面をシンプルに", user=USER),
+    ):
+        with pytest.raises(EngineError):
+            action()
+    after = good.store.get_project(project_id)
+    assert [(d.name, d.description) for d in after.deliverables] == [
+        (d.name, d.description) for d in before.deliverables
+    ]
+    assert [(q.key, q.answer) for q in after.qa_pairs] == [(q.key, q.answer) for q in before.qa_pairs]
+    assert [v.number for v in good.store.list_versions(project_id)] == [1]
+    assert [m.content for m in good.store.list_messages(project_id)] == ["管理画面をシンプルに"]
+
+
+def test_amount_request_is_answered_by_code_without_a_model_call(
+    isolated_settings: Path, fake_openai: FakeOpenAI
+) -> None:
+    flow = open_workflow(settings_for(fake_openai))
+    assert isinstance(flow.engine, OpenAIEngine)
+    project_id = Workflow(flow.store, OfflineEngine(), flow.settings).store.create_project(project_settings()).id
+    offline = Workflow(flow.store, OfflineEngine(), flow.settings)
+    offline.save_deliverables(
+        project_id, [Deliverable(name=n, description=d) for n, d in SAMPLE_JA], requirements="", expected_version=None
+    )
+    version = offline.generate_estimate(project_id, expected_version=None, user=USER)
+    fake_openai.reset()
+    rows = flow.propose_adjustment(project_id, "あと30万円ほど安くする案を教えて", user=USER)
+    assert fake_openai.chat_requests == []
+    assert 1 <= len(rows) <= 3
+    for row in rows:
+        after = flow.preview(project_id, row).after
+        target = version.subtotal - Decimal(300000)
+        assert target - version.unit_cost <= after.subtotal <= target + version.unit_cost
+
+
+def test_apply_makes_a_new_version_and_leaves_unnamed_lines_identical(flow: Workflow) -> None:
+    project_id = estimated(flow)
+    before = version_lines(flow.store.get_version(project_id))
+    rows = flow.propose_adjustment(project_id, "ユーザーマニュアルを外して", user=USER)
+    version = flow.apply_proposal(project_id, rows[0].id, expected_version=None, user=USER)
+    after = version_lines(version)
+    assert version.number == 2 and version.origin == "adjusted" and version.parent_id is not None
+    assert [line.deliverable for line in after] == [
+        line.deliverable for line in before if line.deliverable != "ユーザーマニュアル"
+    ]
+    assert after == [line for line in before if line.deliverable != "ユーザーマニュアル"]
+    assert version.changes == [
+        {
+            "deliverable": "ユーザーマニュアル",
+            "status": "removed",
+            "before_days": str(before[-1].person_days),
+            "after_days": None,
+            "before_amount": str((before[-1].person_days * 40000).quantize(Decimal(1))),
+            "after_amount": None,
+        }
+    ]
+    assert version.request_text == "ユーザーマニュアルを外して"
+    with pytest.raises(InvalidInputError):
+        flow.apply_proposal(project_id, rows[0].id, expected_version=None, user=USER)
+
+
+def test_a_proposal_for_an_older_version_is_refused(flow: Workflow) -> None:
+    project_id = estimated(flow)
+    first = flow.propose_adjustment(project_id, "テストを20%削減", user=USER)
+    second = flow.quick_risk_buffer(project_id, Decimal(10), user=USER)
+    flow.apply_proposal(project_id, second.id, expected_version=None, user=USER)
+    with pytest.raises(InvalidInputError):
+        flow.apply_proposal(project_id, first[0].id, expected_version=None, user=USER)
+
+
+def test_quick_actions_unit_cost_risk_buffer_and_remove(flow: Workflow) -> None:
+    project_id = estimated(flow)
+    base = flow.store.get_version(project_id)
+    cost = flow.apply_proposal(
+        project_id, flow.quick_unit_cost(project_id, Decimal(50000), user=USER).id, expected_version=None, user=USER
+    )
+    assert cost.unit_cost == Decimal(50000) and cost.person_days == base.person_days
+    buffered = flow.apply_proposal(
+        project_id, flow.quick_risk_buffer(project_id, Decimal(10), user=USER).id, expected_version=None, user=USER
+    )
+    buffer = version_lines(buffered)[-1]
+    assert buffer.kind.value == "risk_buffer"
+    assert buffer.person_days == (base.person_days * Decimal("0.1")).quantize(Decimal("0.01"))
+    assert all(item.amount == item.line.person_days * Decimal(50000) for item in flow.priced(buffered).lines)
+    removed = flow.apply_proposal(
+        project_id,
+        flow.quick_remove(project_id, ["運用マニュアル", "ユーザーマニュアル"], user=USER).id,
+        expected_version=None,
+        user=USER,
+    )
+    assert "運用マニュアル" not in [line.deliverable for line in removed.lines]
+
+
+def test_restore_and_edit_make_new_versions(flow: Workflow) -> None:
+    project_id = estimated(flow)
+    first = flow.store.get_version(project_id, 1)
+    edited = flow.edit_lines(project_id, {"要件定義書": Decimal("20")}, expected_version=None, user=USER)
+    assert edited.origin == "edited" and edited.number == 2
+    lines = {line.deliverable: line for line in version_lines(edited)}
+    assert lines["要件定義書"].person_days == Decimal(20)
+    untouched = {line.deliverable: line for line in version_lines(first)}
+    assert all(lines[n] == untouched[n] for n in untouched if n != "要件定義書")
+    assert sum(lines["要件定義書"].phases.get(p) for p in PHASES) == Decimal(20)
+    restored = flow.restore_version(project_id, 1, expected_version=None, user=USER)
+    assert restored.origin == "restored" and restored.number == 3
+    assert version_lines(restored) == version_lines(first) and restored.total == first.total
+    assert [c.deliverable for c in flow.compare(project_id, 1, 2)] == ["要件定義書"]
+    same = untouched["要件定義書"].person_days
+    with pytest.raises(InvalidInputError):
+        flow.edit_lines(project_id, {"要件定義書": same}, expected_version=None, user=USER)
+
+
+def test_stale_tab_cannot_generate_over_newer_input(flow: Workflow) -> None:
+    project_id = sample_project(flow)
+    stale = flow.store.get_project(project_id).row_version
+    flow.save_deliverables(project_id, [Deliverable(name="画面")], requirements=None, expected_version=stale)
+    with pytest.raises(StaleWriteError):
+        flow.generate_estimate(project_id, expected_version=stale, user=USER)
+
+
+def test_deliverable_rules(flow: Workflow) -> None:
+    project_id = sample_project(flow)
+    with pytest.raises(InvalidInputError) as empty:
+        flow.save_deliverables(project_id, [], requirements=None, expected_version=None)
+    assert empty.value.key == "errors.input.no_deliverables"
+    with pytest.raises(InvalidInputError) as twice:
+        flow.save_deliverables(
+            project_id, [Deliverable(name="API"), Deliverable(name="api ")], requirements=None, expected_version=None
+        )
+    assert twice.value.key == "errors.input.duplicate_name" and twice.value.values["row"] == 2
+
+
+class CountingEngine(OfflineEngine):
+    """Guards and records like a model engine, so the workflow's limits can be observed."""
+
+    def questions(self, brief, hooks: CallHooks):  # type: ignore[no-untyped-def]
+        hooks.guard("questions")
+        hooks.record(CallRecord(kind="questions", model="m", status="ok", latency_ms=1, cost_usd=Decimal("0.40")))
+        return super().questions(brief, hooks)
+
+
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        ({"daily_cost_limit_usd": Decimal("1")}, "errors.limits.daily_cost"),
+        ({"monthly_cost_limit_usd": Decimal("1")}, "errors.limits.monthly_cost"),
+        ({"rate_limit_per_hour": 3}, "errors.limits.rate"),
+    ],
+)
+def test_cost_caps_and_rate_limit_refuse_before_the_call(isolated_settings: Path, setting: dict, key: str) -> None:
+    """The offline engine's own records (model "offline") never count against the limits."""
+    settings = Settings(**setting)
+    flow = open_workflow(settings, engine=CountingEngine())
+    project_id = sample_project(flow)
+    for _ in range(3):
+        flow.generate_questions(project_id, expected_version=None, user=USER)
+    with pytest.raises(LimitExceededError) as refused:
+        flow.generate_questions(project_id, expected_version=None, user=USER)
+    assert refused.value.key == key
+    assert [call.model for call in flow.store.llm_calls() if call.model != "offline"] == ["m"] * 3
