@@ -377,6 +377,9 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
     def add(name: str, handler: Callable[[argparse.Namespace, Settings], int], text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(handler=handler)
+        sub.add_argument(
+            "--lang", choices=("ja", "en"), default=argparse.SUPPRESS, help="language of messages and of a new project"
+        )
         return sub
 
     add(
