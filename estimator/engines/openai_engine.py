@@ -11,7 +11,7 @@ The estimate is asked in parallel calls of `estimate_chunk_size` deliverables (t
 one deliverable shorter, also writes the project's assumptions and exclusions): output
 tokens dominate latency, and the first-token wait is paid once when calls overlap.
 Measured on the 9-deliverable sample with the fake server's latency model (0.5 s to the
-first token, 80 tokens/s per call; tests/test_openai_benchmark.py): chunks of 2 → 5 calls,
+first token, 80 tokens/s per call; bench/bench_flow.py): chunks of 2 → 5 calls,
 3,583 prompt tokens, 2.9 s; one batched call → 911 prompt tokens, 12.0 s; chunks of 3 →
 2,928 prompt tokens, 4.0 s; one call per deliverable → 6,203 prompt tokens, 2.9 s.
 """
