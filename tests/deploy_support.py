@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import http.client
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -26,8 +28,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from estimator.db import Database
+from estimator.i18n import t
+from estimator.store import Store
+from tests.conftest import missing
 from tests.support import ROOT
 from tests.unit_sandbox import parse_unit
 
@@ -57,7 +63,22 @@ MODULES = (
     "mime",
     "setenvif",
     "log_config",
+    "proxy_balancer",
+    "lbmethod_byrequests",
+    "slotmem_shm",
 )
+
+
+def require_tools() -> None:
+    """Apache and the tools the tests make its certificate and password file with; CI must have them."""
+    for tool, package in (
+        (str(APACHE), "apache2"),
+        ("htpasswd", "apache2-utils"),
+        ("openssl", "openssl"),
+        ("systemd-analyze", "systemd"),
+    ):
+        if not shutil.which(tool):
+            missing(f"{tool} is not installed (Debian package {package})")
 
 
 def free_port() -> int:
@@ -103,10 +124,12 @@ class Site:
     app_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     https_port: int = field(default_factory=free_port)
+    shared_data_dir: Path | None = None
 
     @property
     def data_dir(self) -> Path:
-        return self.base / "data"
+        """The app's DATA_DIR: its own, or another site's when instances share one database."""
+        return self.shared_data_dir or self.base / "data"
 
     @property
     def backup_dir(self) -> Path:
@@ -288,7 +311,8 @@ def main_config(site: Site, vhost: Path) -> str:
         "Mutex posixsem",
         f'ErrorLog "{run}/error.log"',
         "LogLevel warn",
-        'LogFormat "%h %u \\"%r\\" %>s %b" short',
+        # The balancer member that served each request: how the tests see sticky sessions work.
+        'LogFormat "%h %u \\"%r\\" %>s %b %{BALANCER_WORKER_NAME}e" short',
         f'CustomLog "{run}/access.log" short',
         f"Listen 127.0.0.1:{site.http_port}",
         f"Listen 127.0.0.1:{site.https_port}",
@@ -311,8 +335,11 @@ def main_config(site: Site, vhost: Path) -> str:
 
 
 @contextmanager
-def running_apache(site: Site) -> Iterator[Path]:
-    """Apache in the foreground with deploy/apache/estimator.conf rendered for the site; yields its folder."""
+def running_apache(site: Site, edit: Callable[[str], str] | None = None) -> Iterator[Path]:
+    """Apache in the foreground with deploy/apache/estimator.conf rendered for the site; yields its folder.
+
+    `edit` changes the rendered vhost first (the runbook's balancer variant).
+    """
     run = site.apache_dir
     run.mkdir(parents=True, exist_ok=True)
     (run / "acme").mkdir(exist_ok=True)
@@ -322,6 +349,8 @@ def running_apache(site: Site) -> Iterator[Path]:
     for path in (site.base, run, run / "htpasswd"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     vhost = site.render_file(DEPLOY / "apache" / "estimator.conf", run / "estimator.conf")
+    if edit is not None:
+        vhost.write_text(edit(vhost.read_text(encoding="utf-8")), encoding="utf-8")
     config = run / "httpd.conf"
     config.write_text(main_config(site, vhost), encoding="utf-8")
     check = subprocess.run([str(APACHE), "-f", str(config), "-t"], capture_output=True, text=True)
@@ -391,3 +420,138 @@ def scratch_dir(prefix: str) -> Path:
 
 def remove(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def handshake_headers(site: Site, cookies: str = "") -> tuple[str, dict[str, str]]:
+    """The upgrade request Streamlit's frontend sends: its subprotocols are "streamlit" and the XSRF token.
+
+    Returns the Sec-WebSocket-Key too, to check the answer's Sec-WebSocket-Accept.
+    """
+    xsrf = re.search(r"_streamlit_xsrf=([^;]+)", cookies)
+    key = base64.b64encode(os.urandom(16)).decode()
+    return key, {
+        "Host": f"{SERVER_NAME}:{site.https_port}",
+        "Origin": site.origin,
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": key,
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Protocol": f"streamlit, {xsrf.group(1) if xsrf else 'PLACEHOLDER_AUTH_TOKEN'}",
+        **({"Cookie": cookies} if cookies else {}),
+    }
+
+
+def websocket_accept(key: str) -> str:
+    """RFC 6455's proof that the server read this handshake."""
+    return base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+
+
+def cookies_of(headers: http.client.HTTPMessage) -> str:
+    """A Cookie header carrying back every Set-Cookie of an answer."""
+    return "; ".join(value.split(";", 1)[0] for value in headers.get_all("Set-Cookie") or [])
+
+
+def websocket_handshake(
+    site: Site, headers: dict[str, str], path: str = "/_stcore/stream"
+) -> tuple[str, dict[str, str]]:
+    """Open the websocket over TLS through Apache; returns the status line and the answer's headers."""
+    with (
+        socket.create_connection(("127.0.0.1", site.https_port), timeout=15) as raw,
+        tls_context(site).wrap_socket(raw, server_hostname=SERVER_NAME) as sock,
+    ):
+        lines = [f"GET {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items()), "", ""]
+        sock.sendall("\r\n".join(lines).encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    fields = {}
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        fields[name.strip().lower()] = value.strip()
+    return head[0], fields
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    f"--host-resolver-rules=MAP {SERVER_NAME} 127.0.0.1",
+]
+
+
+@contextmanager
+def browser_page(site: Site, **context_options: Any) -> Iterator[Any]:
+    """A Playwright page in Debian's Chromium, signed in with Basic auth, trusting the test certificate."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                ignore_https_errors=True,
+                http_credentials={"username": USER, "password": PASSWORD},
+                locale="ja-JP",
+                viewport={"width": 1280, "height": 900},
+                **context_options,
+            )
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+class Walk:
+    """The analyst's walk in a real browser through Apache, one method per step of the product's walk.
+
+    Each step leaves the page where the next one starts. Deliverables, questions,
+    estimate and the Excel download follow `create_project` as their pages appear.
+    """
+
+    def __init__(self, page: Any, site: Site, shots: Path) -> None:
+        self.page, self.site, self.shots, self.lang = page, site, shots, "ja"
+
+    def tr(self, key: str) -> str:
+        return t(key, self.lang)
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+
+    def settled(self) -> None:
+        """The script ran to its end on a live connection, a real element rendered, and no exception box."""
+        self.page.locator(
+            '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
+        ).wait_for(timeout=45_000)
+        self.page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=15_000)
+        # Widgets show grey placeholders until their code is fetched (through Apache, too).
+        self.page.wait_for_load_state("networkidle", timeout=15_000)
+        assert self.page.locator('[data-testid="stException"]').count() == 0, self.page.content()[:2000]
+
+    def open(self) -> None:
+        self.page.goto(self.site.origin + "/", wait_until="domcontentloaded")
+        self.settled()
+        self.shot("01-projects")
+
+    def create_project(self, title: str, client: str) -> int:
+        """Fill the "new project" form; returns the id of the project the app stored."""
+        form = self.page.locator('[data-testid="stForm"]')
+        if not form.is_visible():
+            self.page.get_by_text(self.tr("projects.new")).click()
+        form.get_by_label(self.tr("projects.field.title")).fill(title)
+        form.get_by_label(self.tr("projects.field.client")).fill(client)
+        form.get_by_role("button", name=self.tr("projects.create")).click()
+        store = Store(Database.from_url(f"sqlite:///{self.site.data_dir / 'estimator.db'}", upgrade=False))
+        project_id = wait_for(
+            lambda: next((p.id for p in store.list_projects() if p.title == title), None), 30, "the new project"
+        )
+        self.settled()
+        self.shot("02-project-created")
+        return project_id

@@ -9,9 +9,6 @@ settings of deploy/env.example, under the unit's seccomp restrictions
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import os
 import re
 import shutil
 import socket
@@ -26,58 +23,40 @@ from pathlib import Path
 import pytest
 
 from estimator.db import Database
-from estimator.i18n import t
 from estimator.store import Store
 from tests.conftest import missing
 from tests.deploy_support import (
-    APACHE,
+    CHROMIUM,
     DEPLOY,
     PASSWORD,
     SERVER_NAME,
     USER,
     App,
     Site,
+    Walk,
     basic,
+    browser_page,
+    cookies_of,
+    handshake_headers,
     read_environment_file,
     remove,
     request,
+    require_tools,
     running_apache,
     scratch_dir,
-    tls_context,
+    websocket_accept,
+    websocket_handshake,
 )
 from tests.factories import project_settings
 
 pytestmark = [pytest.mark.deploy, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    f"--host-resolver-rules=MAP {SERVER_NAME} 127.0.0.1",
-]
 SECURITY_HEADERS = {
     "Strict-Transport-Security": re.compile(r"max-age=\d{7,}"),
     "X-Content-Type-Options": re.compile(r"^nosniff$"),
     "Content-Security-Policy": re.compile(r"frame-ancestors 'self'"),
     "Referrer-Policy": re.compile(r"\S"),
 }
-
-
-def require_tools() -> None:
-    for tool, package in (
-        (str(APACHE), "apache2"),
-        ("htpasswd", "apache2-utils"),
-        ("openssl", "openssl"),
-        ("systemd-analyze", "systemd"),
-    ):
-        if not shutil.which(tool):
-            missing(f"{tool} is not installed (Debian package {package})")
 
 
 @pytest.fixture(scope="module")
@@ -174,50 +153,15 @@ def test_http_redirects_to_https_except_for_the_acme_challenge(site: Site, apach
     assert request(site, "/.well-known/acme-challenge/token", https=False)[::2] == (200, b"proof")
 
 
-def websocket_handshake(site: Site, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """Open /_stcore/stream over TLS the way Streamlit's frontend does; returns the status line and headers."""
-    with (
-        socket.create_connection(("127.0.0.1", site.https_port), timeout=15) as raw,
-        tls_context(site).wrap_socket(raw, server_hostname=SERVER_NAME) as sock,
-    ):
-        lines = ["GET /_stcore/stream HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items()), "", ""]
-        sock.sendall("\r\n".join(lines).encode())
-        answer = b""
-        while b"\r\n\r\n" not in answer:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
-    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
-    fields = {}
-    for line in head[1:]:
-        name, _, value = line.partition(":")
-        fields[name.strip().lower()] = value.strip()
-    return head[0], fields
-
-
 def test_websocket_upgrade_through_the_proxy(site: Site, apache: Path) -> None:
     """101 from Streamlit itself: it answers only when the Origin matches the Host it sees (ProxyPreserveHost)."""
     _, page_headers, _ = request(site, "/", headers={"Authorization": basic(USER, PASSWORD)})
-    cookies = "; ".join(value.split(";", 1)[0] for key, value in page_headers.items() if key.lower() == "set-cookie")
-    xsrf = re.search(r"_streamlit_xsrf=([^;]+)", cookies)
-    key = base64.b64encode(os.urandom(16)).decode()
-    handshake = {
-        "Host": f"{SERVER_NAME}:{site.https_port}",
-        "Origin": site.origin,
-        "Upgrade": "websocket",
-        "Connection": "Upgrade",
-        "Sec-WebSocket-Key": key,
-        "Sec-WebSocket-Version": "13",
-        "Sec-WebSocket-Protocol": f"streamlit, {xsrf.group(1) if xsrf else 'PLACEHOLDER_AUTH_TOKEN'}",
-        **({"Cookie": cookies} if cookies else {}),
-    }
+    key, handshake = handshake_headers(site, cookies_of(page_headers))
     status, _ = websocket_handshake(site, handshake)
     assert status.split()[1] == "401"
     status, fields = websocket_handshake(site, {**handshake, "Authorization": basic(USER, PASSWORD)})
     assert status.split()[1] == "101", (status, fields)
-    expected = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
-    assert fields["sec-websocket-accept"] == expected.decode()
+    assert fields["sec-websocket-accept"] == websocket_accept(key)
     assert fields["sec-websocket-protocol"] == "streamlit"
 
 
@@ -266,45 +210,6 @@ def test_the_app_answers_on_loopback_only(site: Site, app: App) -> None:
                 sock.connect(target)
 
 
-class Walk:
-    """The analyst's walk in a real browser through Apache, one method per step of the product's walk.
-
-    Each step leaves the page where the next one starts. Deliverables, questions,
-    estimate and the Excel download follow `create_project` as their pages appear.
-    """
-
-    def __init__(self, page, site: Site, shots: Path) -> None:  # type: ignore[no-untyped-def]
-        self.page, self.site, self.shots, self.lang = page, site, shots, "ja"
-
-    def tr(self, key: str) -> str:
-        return t(key, self.lang)
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
-
-    def settled(self) -> None:
-        """The app left its loading skeleton (a real element rendered) and shows no exception box."""
-        self.page.locator('[data-testid="stApp"] h1').first.wait_for(timeout=45_000)
-        self.page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
-        assert self.page.locator('[data-testid="stException"]').count() == 0, self.page.content()[:2000]
-
-    def open(self) -> None:
-        self.page.goto(self.site.origin + "/", wait_until="domcontentloaded")
-        self.settled()
-        self.shot("01-projects")
-
-    def create_project(self, title: str, client: str) -> None:
-        form = self.page.locator('[data-testid="stForm"]')
-        if not form.is_visible():
-            self.page.get_by_text(self.tr("projects.new")).click()
-        form.get_by_label(self.tr("projects.field.title")).fill(title)
-        form.get_by_label(self.tr("projects.field.client")).fill(client)
-        form.get_by_role("button", name=self.tr("projects.create")).click()
-        self.page.get_by_text(f"{title} ✅").wait_for(timeout=30_000)
-        self.settled()
-        self.shot("02-project-created")
-
-
 def test_browser_walk_records_the_basic_auth_user(site: Site, apache: Path, tmp_path: Path) -> None:
     """Chromium signs in with Basic auth and creates a project; the app records Apache's user as its creator.
 
@@ -312,25 +217,12 @@ def test_browser_walk_records_the_basic_auth_user(site: Site, apache: Path, tmp_
     """
     if not CHROMIUM.exists():
         missing("Chromium is not installed (Debian package chromium)")
-    playwright = pytest.importorskip("playwright.sync_api")
     title = "配送管理システム刷新"
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                ignore_https_errors=True,
-                http_credentials={"username": USER, "password": PASSWORD},
-                extra_http_headers={"X-Remote-User": "mallory"},
-                locale="ja-JP",
-                viewport={"width": 1280, "height": 900},
-            )
-            walk = Walk(context.new_page(), site, tmp_path)
-            walk.open()
-            walk.create_project(title, "株式会社テスト物流")
-        finally:
-            browser.close()
-    [summary] = [p for p in live_store(site).list_projects() if p.title == title]
-    assert live_store(site).get_project(summary.id).created_by == USER
+    with browser_page(site, extra_http_headers={"X-Remote-User": "mallory"}) as page:
+        walk = Walk(page, site, tmp_path)
+        walk.open()
+        project_id = walk.create_project(title, "株式会社テスト物流")
+    assert live_store(site).get_project(project_id).created_by == USER
 
 
 def backup_environment(site: Site, app: App) -> dict[str, str]:
