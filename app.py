@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from estimator.i18n import LANGUAGES, t
-from ui.context import LANG_KEY, current_project, lang, settings, show_flashes, tr, user
+from estimator.i18n import t
+from ui.context import current_project, lang, language_switch, settings, show_flashes, tr, user
 
 language = lang()
 st.set_page_config(page_title=t("app.title", language), page_icon=":material/request_quote:", layout="wide")
@@ -26,12 +26,7 @@ navigation = st.navigation(
 )
 
 with st.sidebar:
-    st.selectbox(
-        tr("sidebar.language"),
-        LANGUAGES,
-        format_func=lambda code: t(f"lang.{code}", code),
-        key=LANG_KEY,
-    )
+    language_switch()
     project = current_project()
     if project is not None:
         st.caption(tr("sidebar.project"))

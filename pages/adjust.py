@@ -34,8 +34,11 @@ currency = estimate.pricing.currency
 errors: dict[int, tuple[str, dict[str, object]]] = st.session_state.setdefault(ERROR_KEY, {})
 
 
-def propose(action: Callable[[], object]) -> None:
-    """Run a request or quick action; its error is kept (as a locale key) to show under the chat."""
+def propose(action: Callable[[], object], *, redraw: bool = False) -> None:
+    """Run a request or quick action; its error is kept (as a locale key) to show under the chat.
+
+    A quick action runs after the chat is drawn, so it asks for a redraw to show its outcome there.
+    """
     try:
         with st.spinner(tr("adjust.thinking", engine=engine_label())):
             action()
@@ -43,6 +46,8 @@ def propose(action: Callable[[], object]) -> None:
         errors[project.id] = (error.key, error.values)
     else:
         errors.pop(project.id, None)
+    if redraw:
+        st.rerun()
 
 
 def money_input(label: str, value: Decimal, help: str | None = None) -> Decimal:
@@ -67,9 +72,23 @@ st.caption(
     )
 )
 
-chat_column, proposal_column = st.columns([1, 1], gap="large")
+chat_column, quick_column = st.columns([3, 2], gap="large")
 
-with proposal_column:
+with chat_column:
+    st.subheader(tr("adjust.chat.title"))
+    messages = flow.store.list_messages(project.id)
+    with st.container(height=380, border=True):
+        if not messages:
+            st.caption(tr("adjust.chat.empty"))
+        for message in messages:
+            with st.chat_message("user" if message.role == "user" else "assistant"):
+                st.markdown(message.content)
+    if project.id in errors:
+        key, values = errors[project.id]
+        st.error(tr(key, **values))
+    st.caption(tr("adjust.chat.examples", examples=tr("adjust.chat.example_list")))
+
+with quick_column:
     st.subheader(tr("adjust.quick.title"))
     budget_tab, cost_tab, buffer_tab, remove_tab = st.tabs(
         [tr("adjust.quick.budget"), tr("adjust.quick.unit_cost"), tr("adjust.quick.risk"), tr("adjust.quick.remove")]
@@ -81,15 +100,17 @@ with proposal_column:
             help=tr("adjust.quick.budget_help"),
         )
         if st.form_submit_button(tr("adjust.quick.propose")):
-            propose(lambda: flow.quick_budget(project.id, cap, user=user()))
+            propose(lambda: flow.quick_budget(project.id, cap, user=user()), redraw=True)
     with cost_tab, st.form("quick_unit_cost", border=False):
         unit_cost = money_input(tr("adjust.quick.unit_cost_label", currency=currency), estimate.pricing.unit_cost)
         if st.form_submit_button(tr("adjust.quick.propose")):
-            propose(lambda: flow.quick_unit_cost(project.id, unit_cost, user=user()))
+            propose(lambda: flow.quick_unit_cost(project.id, unit_cost, user=user()), redraw=True)
     with buffer_tab, st.form("quick_risk", border=False):
         percent = st.number_input(tr("adjust.quick.risk_label"), min_value=1.0, max_value=100.0, value=10.0, step=1.0)
         if st.form_submit_button(tr("adjust.quick.propose")):
-            propose(lambda: flow.quick_risk_buffer(project.id, Decimal(str(percent)).normalize(), user=user()))
+            propose(
+                lambda: flow.quick_risk_buffer(project.id, Decimal(str(percent)).normalize(), user=user()), redraw=True
+            )
     with remove_tab, st.form("quick_remove", border=False):
         names = st.multiselect(
             tr("adjust.quick.remove_label"),
@@ -97,41 +118,52 @@ with proposal_column:
             placeholder=tr("adjust.quick.remove_placeholder"),
         )
         if st.form_submit_button(tr("adjust.quick.propose")):
-            propose(lambda: flow.quick_remove(project.id, names, user=user()))
+            propose(lambda: flow.quick_remove(project.id, names, user=user()), redraw=True)
 
-    st.subheader(tr("adjust.proposals.title"))
-    pending: list[ProposalRow] = flow.store.pending_proposals(project.id)
-    if not pending:
-        st.caption(tr("adjust.proposals.none"))
-    for proposal in reversed(pending):
-        with st.container(border=True):
+
+st.subheader(tr("adjust.proposals.title"))
+pending: list[ProposalRow] = flow.store.pending_proposals(project.id)
+if not pending:
+    st.caption(tr("adjust.proposals.none"))
+for proposal in pending:
+    with st.container(border=True):
+        summary_column, changes_column = st.columns([2, 3], gap="large")
+        outdated = proposal.base_version != latest.number
+        with summary_column:
             st.markdown(f"**{proposal.title}**")
             st.caption(tr("adjust.proposals.meta", version=proposal.base_version, engine=proposal.engine))
             if proposal.reason:
                 st.markdown(proposal.reason)
-            outdated = proposal.base_version != latest.number
-            try:
-                preview = flow.preview(project.id, proposal)
-            except EstimatorError as error:
+        try:
+            preview = flow.preview(project.id, proposal)
+        except EstimatorError as error:
+            with summary_column:
                 show_error(error)
-                outdated = True
-            else:
-                st.dataframe(view.changes_frame(preview.changes, currency), hide_index=True, width="stretch")
-                st.metric(
-                    tr("adjust.proposals.new_total"),
-                    money(preview.after.total, preview.after.pricing.currency),
-                    delta=money(preview.after.total - preview.before.total, preview.after.pricing.currency),
-                    delta_color="inverse",
+            outdated = True
+        else:
+            changes_column.dataframe(
+                view.changes_frame(preview.changes, currency),
+                hide_index=True,
+                width="stretch",
+                height=view.table_height(len(preview.changes)),
+            )
+            after_currency = preview.after.pricing.currency
+            summary_column.metric(
+                tr("adjust.proposals.new_total"),
+                money(preview.after.total, after_currency),
+                delta=money(preview.after.total - preview.before.total, after_currency),
+                delta_color="inverse",
+            )
+            summary_column.caption(
+                tr(
+                    "adjust.proposals.subtotal",
+                    before=money(preview.before.subtotal, currency),
+                    after=money(preview.after.subtotal, after_currency),
+                    days_before=number(preview.before.person_days),
+                    days_after=number(preview.after.person_days),
                 )
-                st.caption(
-                    tr(
-                        "adjust.proposals.subtotal",
-                        before=money(preview.before.subtotal, currency),
-                        after=money(preview.after.subtotal, preview.after.pricing.currency),
-                        days_before=number(preview.before.person_days),
-                        days_after=number(preview.after.person_days),
-                    )
-                )
+            )
+        with summary_column:
             if outdated:
                 st.warning(tr("adjust.proposals.outdated", version=proposal.base_version, latest=latest.number))
             apply_column, discard_column = st.columns(2)
@@ -157,17 +189,3 @@ with proposal_column:
             ):
                 flow.discard_proposal(project.id, proposal.id)
                 st.rerun()
-
-with chat_column:
-    st.subheader(tr("adjust.chat.title"))
-    messages = flow.store.list_messages(project.id)
-    with st.container(height=520, border=True):
-        if not messages:
-            st.caption(tr("adjust.chat.empty"))
-        for message in messages:
-            with st.chat_message("user" if message.role == "user" else "assistant"):
-                st.markdown(message.content)
-    if project.id in errors:
-        key, values = errors[project.id]
-        st.error(tr(key, **values))
-    st.caption(tr("adjust.chat.examples", examples=tr("adjust.chat.example_list")))

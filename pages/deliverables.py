@@ -19,22 +19,40 @@ draft = state.draft_for(project)
 st.title(tr("deliverables.title"))
 st.caption(tr("deliverables.intro"))
 
-table_column, side_column = st.columns([3, 2], gap="large")
-
-with side_column, st.container(border=True):
-    st.subheader(tr("deliverables.upload.title"))
-    uploaded = st.file_uploader(
-        tr("deliverables.upload.label"),
-        type=["xlsx", "xlsm", "xls", "csv", "tsv", "txt"],
-        key=state.uploader_key(),
-        help=tr("deliverables.upload.help"),
-    )
-    staged = None
-    if uploaded is not None:
-        try:
-            staged = state.stage_upload(uploaded.getvalue(), uploaded.name, uploaded.file_id)
-        except InvalidInputError as error:
-            show_error(error)
+staged = None
+with st.expander(
+    tr("deliverables.upload.title"),
+    expanded=not draft.current or state.UPLOAD_KEY in st.session_state,
+    icon=":material/upload_file:",
+):
+    upload_column, sample_column = st.columns([3, 2], gap="large")
+    with upload_column:
+        uploaded = st.file_uploader(
+            tr("deliverables.upload.label"),
+            type=["xlsx", "xlsm", "xls", "csv", "tsv", "txt"],
+            key=state.uploader_key(),
+            help=tr("deliverables.upload.help"),
+        )
+        if uploaded is not None:
+            try:
+                staged = state.stage_upload(uploaded.getvalue(), uploaded.name, uploaded.file_id)
+            except InvalidInputError as error:
+                show_error(error)
+    with sample_column:
+        st.caption(tr("deliverables.samples"))
+        for code in ("ja", "en"):
+            cells = st.columns(2)
+            for cell, extension in zip(cells, ("xlsx", "csv"), strict=True):
+                cell.download_button(
+                    tr(f"deliverables.sample.{code}", extension=extension),
+                    data=state.sample_bytes(code, extension),
+                    file_name=state.SAMPLES[(code, extension)],
+                    mime=state.MIME[extension],
+                    icon=":material/download:",
+                    key=f"sample_{code}_{extension}",
+                    on_click="ignore",
+                    width="stretch",
+                )
     if staged is not None:
         found = staged.result
         st.info(tr("deliverables.upload.found", filename=staged.filename, count=len(found.deliverables)))
@@ -45,18 +63,19 @@ with side_column, st.container(border=True):
             st.dataframe(
                 [
                     {
-                        tr("deliverables.upload.col.row"): p.row,
-                        tr("deliverables.upload.col.problem"): t(p.key, lang(), **p.values),
+                        tr("deliverables.upload.col.row"): problem.row,
+                        tr("deliverables.upload.col.problem"): t(problem.key, lang(), **problem.values),
                     }
-                    for p in found.problems
+                    for problem in found.problems
                 ],
                 hide_index=True,
                 width="stretch",
             )
-        accept, cancel = st.columns(2)
+        accept, cancel, _ = st.columns([2, 1, 2])
         if accept.button(
             tr("deliverables.upload.accept", count=len(found.deliverables)),
             type="primary",
+            icon=":material/check:",
             disabled=not found.deliverables,
             key="upload_accept",
             width="stretch",
@@ -67,46 +86,30 @@ with side_column, st.container(border=True):
             state.cancel_upload()
             st.rerun()
 
-    st.caption(tr("deliverables.samples"))
-    for code in ("ja", "en"):
-        cells = st.columns(2)
-        for cell, extension in zip(cells, ("xlsx", "csv"), strict=True):
-            cell.download_button(
-                tr(f"deliverables.sample.{code}", extension=extension),
-                data=state.sample_bytes(code, extension),
-                file_name=state.SAMPLES[(code, extension)],
-                mime=state.MIME[extension],
-                icon=":material/download:",
-                key=f"sample_{code}_{extension}",
-                on_click="ignore",
-                width="stretch",
-            )
-
-with table_column:
-    st.subheader(tr("deliverables.table.title"))
-    edited = st.data_editor(
-        state.editor_frame(draft.base),
-        key=state.EDITOR_KEY,
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "order": st.column_config.NumberColumn(
-                tr("deliverables.col.order"), help=tr("deliverables.col.order_help"), min_value=1, step=1, width=70
-            ),
-            "name": st.column_config.TextColumn(
-                tr("deliverables.col.name"), max_chars=state.NAME_LIMIT, width="medium"
-            ),
-            "description": st.column_config.TextColumn(
-                tr("deliverables.col.description"), max_chars=state.DESCRIPTION_LIMIT, width="large"
-            ),
-        },
-    )
-    draft.current = state.from_editor(edited)
-    st.caption(tr("deliverables.table.help", count=len(draft.current)))
-    if st.button(tr("deliverables.sort"), icon=":material/sort:", key="sort_rows"):
-        state.replace_table(draft, state.ordered(draft.current))
-        st.rerun()
+st.subheader(tr("deliverables.table.title"))
+edited = st.data_editor(
+    state.editor_frame(draft.base),
+    key=state.EDITOR_KEY,
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    height=state.editor_height(len(draft.base)),
+    column_config={
+        "order": st.column_config.NumberColumn(
+            tr("deliverables.col.order"), help=tr("deliverables.col.order_help"), min_value=1, step=1, width=60
+        ),
+        "name": st.column_config.TextColumn(tr("deliverables.col.name"), max_chars=state.NAME_LIMIT, width="medium"),
+        "description": st.column_config.TextColumn(
+            tr("deliverables.col.description"), max_chars=state.DESCRIPTION_LIMIT, width="large"
+        ),
+    },
+)
+draft.current = state.from_editor(edited)
+help_column, sort_column = st.columns([4, 1], vertical_alignment="center")
+help_column.caption(tr("deliverables.table.help", count=len(draft.current)))
+if sort_column.button(tr("deliverables.sort"), icon=":material/sort:", key="sort_rows", width="stretch"):
+    state.replace_table(draft, state.ordered(draft.current))
+    st.rerun()
 
 st.subheader(tr("deliverables.requirements.title"))
 template_column, insert_column = st.columns([3, 1], vertical_alignment="bottom")

@@ -59,13 +59,13 @@ actions[2].caption(
 
 low, high, low_amount, high_amount = view.expected_range(estimate)
 metrics = st.columns(5)
-metrics[0].metric(tr("estimate.metric.person_days"), days(estimate.person_days))
+metrics[0].metric(tr("estimate.metric.person_days"), number(estimate.person_days))
 metrics[1].metric(tr("estimate.metric.subtotal"), money(estimate.subtotal, currency))
 metrics[2].metric(tr("estimate.metric.tax", rate=number(estimate.pricing.tax_rate)), money(estimate.tax, currency))
 metrics[3].metric(tr("estimate.metric.total"), money(estimate.total, currency))
 metrics[4].metric(
     tr("estimate.metric.expected"),
-    days(estimate.expected_person_days),
+    number(estimate.expected_person_days),
     help=tr("estimate.metric.expected_help"),
 )
 st.caption(
@@ -90,6 +90,7 @@ with lines_tab:
             key=f"lines_{latest.id}",
             hide_index=True,
             width="stretch",
+            height=view.table_height(len(estimate.lines)),
             disabled=["no", "deliverable", "range", "amount"],
             column_config={
                 "no": st.column_config.NumberColumn(tr("estimate.col.no"), width=50),

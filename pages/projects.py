@@ -11,6 +11,7 @@ from estimator.errors import EstimatorError
 from estimator.i18n import format_money, format_number, t
 from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES
 from ui.context import current_project, lang, open_project, show_error, tr, user, workflow
+from ui.formatting import when
 
 flow = workflow()
 language = lang()
@@ -94,7 +95,7 @@ for summary in projects:
         info.caption(
             tr(
                 "projects.row_caption",
-                updated=summary.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                updated=when(summary.updated_at),
                 total=total,
                 status=status,
                 count=summary.deliverable_count,

@@ -36,10 +36,8 @@ if st.button(
             status.update(label=tr("questions.failed"), state="error")
             show_error(error)
         else:
-            status.update(
-                label=tr("questions.generated", count=len(project.qa_pairs)), state="complete", expanded=False
-            )
-            answers.prepare(project)
+            flash(tr("questions.generated", count=len(project.qa_pairs)))
+            st.rerun()
 
 typed = answers.drafts(project.id)
 for number, qa in enumerate(project.qa_pairs, start=1):
@@ -56,6 +54,7 @@ for number, qa in enumerate(project.qa_pairs, start=1):
                 key=answers.choice_key(project.id, qa.key),
                 on_change=answers.take_choice,
                 args=(project.id, qa.key),
+                label_visibility="collapsed",
             )
         typed[qa.key] = st.text_input(
             tr("questions.answer"),

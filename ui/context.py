@@ -16,6 +16,7 @@ from estimator.models import Project
 from estimator.workflow import Workflow, open_workflow
 
 LANG_KEY = "lang"
+LANG_WIDGET_KEY = "lang_select"
 PROJECT_KEY = "project_id"
 FLASH_KEY = "flash_messages"
 
@@ -50,6 +51,26 @@ def lang() -> str:
     if st.session_state.get(LANG_KEY) not in LANGUAGES:
         st.session_state[LANG_KEY] = settings().language
     return st.session_state[LANG_KEY]
+
+
+def _take_language() -> None:
+    st.session_state[LANG_KEY] = st.session_state[LANG_WIDGET_KEY]
+
+
+def language_switch() -> None:
+    """The sidebar's language choice, kept for the browser session.
+
+    The choice lives in a plain session key: Streamlit forgets a widget's own state
+    when st.switch_page changes the page, so the widget is re-seeded from it each run.
+    """
+    st.session_state[LANG_WIDGET_KEY] = lang()
+    st.selectbox(
+        t("sidebar.language", lang()),
+        LANGUAGES,
+        format_func=lambda code: t(f"lang.{code}", code),
+        key=LANG_WIDGET_KEY,
+        on_change=_take_language,
+    )
 
 
 def tr(key: str, **values: object) -> str:

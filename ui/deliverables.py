@@ -113,6 +113,11 @@ def draft_for(project: Project) -> Draft:
     return draft
 
 
+def editor_height(rows: int) -> int:
+    """Tall enough to show every row and the empty "add" row, up to about 15 rows, then it scrolls."""
+    return 38 + 35 * (min(rows, 15) + 1)
+
+
 def editor_frame(rows: list[Row]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["order"] = pd.array([row.get("order") for row in rows], dtype="Int64")

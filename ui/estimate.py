@@ -49,6 +49,11 @@ def expected_range(estimate: PricedEstimate) -> tuple[Decimal, Decimal, Decimal,
     return low, high, amount(low), amount(high)
 
 
+def table_height(rows: int) -> int:
+    """Every line without an inner scrollbar up to 20 lines; beyond that the table scrolls."""
+    return 38 + 35 * min(rows, 20)
+
+
 def lines_frame(estimate: PricedEstimate) -> pd.DataFrame:
     """One row per line for the person-days editor; only `person_days` is editable."""
     currency = estimate.pricing.currency
@@ -97,7 +102,12 @@ def chart(estimate: PricedEstimate) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("deliverable:N", sort=names, title=tr("estimate.chart.deliverable"), axis=alt.Axis(labelLimit=260)),
+            y=alt.Y(
+                "deliverable:N",
+                sort=names,
+                title=tr("estimate.chart.deliverable"),
+                axis=alt.Axis(labelLimit=280, labelOverlap=False),
+            ),
             x=alt.X("days:Q", title=tr("estimate.chart.person_days"), stack="zero"),
             color=alt.Color(
                 "phase:N",
@@ -113,7 +123,7 @@ def chart(estimate: PricedEstimate) -> alt.Chart:
                 alt.Tooltip("days:Q", title=tr("estimate.chart.person_days"), format=".2f"),
             ],
         )
-        .properties(height=max(220, 26 * len(names) + 60))
+        .properties(height=max(160, 30 * len(names)))
     )
 
 
