@@ -497,23 +497,21 @@ def browser_page(site: Site, **context_options: Any) -> Iterator[Any]:
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
+            options = {"locale": "ja-JP", "viewport": {"width": 1280, "height": 900}, **context_options}
             context = browser.new_context(
-                ignore_https_errors=True,
-                http_credentials={"username": USER, "password": PASSWORD},
-                locale="ja-JP",
-                viewport={"width": 1280, "height": 900},
-                **context_options,
+                ignore_https_errors=True, http_credentials={"username": USER, "password": PASSWORD}, **options
             )
+            context.set_default_timeout(30_000)
             yield context.new_page()
         finally:
             browser.close()
 
 
 class Walk:
-    """The analyst's walk in a real browser through Apache, one method per step of the product's walk.
+    """The first step of the walk through Apache, for the checks that need only a stored project.
 
-    Each step leaves the page where the next one starts. Deliverables, questions,
-    estimate and the Excel download follow `create_project` as their pages appear.
+    The whole walk (deliverables … Excel download) is the UI's own `run_walk`
+    from tests/test_browser_walk.py, which test_deploy_apache.py runs through Apache.
     """
 
     def __init__(self, page: Any, site: Site, shots: Path) -> None:

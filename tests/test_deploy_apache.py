@@ -225,6 +225,29 @@ def test_browser_walk_records_the_basic_auth_user(site: Site, apache: Path, tmp_
     assert live_store(site).get_project(project_id).created_by == USER
 
 
+def test_the_whole_walk_through_apache(site: Site, apache: Path, tmp_path: Path) -> None:
+    """The UI's own browser walk (tests/test_browser_walk.py), but through Apache and the hardened app.
+
+    Upload, file download and every rerun go through TLS, Basic auth and the proxied websocket;
+    everything the walk stores is recorded under the Basic-auth user.
+    """
+    if not CHROMIUM.exists():
+        missing("Chromium is not installed (Debian package chromium)")
+    from tests.test_browser_walk import Walk as AnalystWalk
+    from tests.test_browser_walk import run_walk
+
+    with browser_page(site, accept_downloads=True, viewport={"width": 1440, "height": 1300}) as page:
+        walk = AnalystWalk(page, "ja", tmp_path / "walk")
+        try:
+            run_walk(walk, site.origin, site.data_dir, tmp_path)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            raise
+    store = live_store(site)
+    [summary] = [p for p in store.list_projects() if p.title == "Walk ja"]
+    assert store.get_project(summary.id).created_by == USER
+
+
 def backup_environment(site: Site, app: App) -> dict[str, str]:
     """backup.sh's environment as estimator-backup.service gives it (see the unit's Environment=)."""
     unit = site.render_file(DEPLOY / "estimator-backup.service", site.base / "estimator-backup.service")
