@@ -70,7 +70,7 @@ ensure_user() {
     --shell "$shell" --comment "Estimator service" "$SERVICE_USER"
 }
 
-# Replace the code in APP_DIR with the checkout's, keeping the venv and .env. A plain copy
+# Replace the code in APP_DIR with the checkout's, keeping the venv, .env and data. A plain copy
 # (no rsync on minimal images); files are root's, so the service cannot change its own code.
 copy_code() {
   if [ "$(cd "$app" && pwd -P)" = "$(cd "$source_dir" && pwd -P)" ]; then
@@ -78,13 +78,15 @@ copy_code() {
     return
   fi
   say "Copying the code to $APP_DIR"
-  find "$app" -mindepth 1 -maxdepth 1 ! -name .venv ! -name .env -exec rm -rf -- {} +
+  # A ./data left by run.sh survives too: it may hold the only copy of a database.
+  find "$app" -mindepth 1 -maxdepth 1 ! -name .venv ! -name .env ! -name data ! -name uploads -exec rm -rf -- {} +
   tar -C "$source_dir" -cf - \
     --exclude=./.git --exclude=./.venv --exclude=./.env --exclude=./data --exclude=./uploads \
     --exclude=__pycache__ --exclude=./.pytest_cache --exclude=./.ruff_cache --exclude=./.hypothesis \
     --exclude=./test-output . | tar -C "$app" --no-same-owner -xf -
   # Readable by the service whatever the checkout's umask was; writable by root only.
-  find "$app" -mindepth 1 -maxdepth 1 ! -name .venv ! -name .env -exec chmod -R u+rwX,go+rX,go-w {} +
+  find "$app" -mindepth 1 -maxdepth 1 ! -name .venv ! -name .env ! -name data ! -name uploads \
+    -exec chmod -R u+rwX,go+rX,go-w {} +
 }
 
 ensure_venv() {
