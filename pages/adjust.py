@@ -12,9 +12,11 @@ from estimator.errors import EstimatorError
 from estimator.models import ProposalRow
 from estimator.money import currency_digits
 from ui import estimate as view
-from ui.context import flash, require_project, show_error, tr, user, workflow
+from ui.context import flash, require_project, show_error, through_app, tr, user, workflow
 from ui.formatting import days, money, number
 from ui.steps import engine_label
+
+through_app()
 
 ERROR_KEY = "adjust_error"
 

@@ -8,7 +8,9 @@ import streamlit as st
 from estimator.errors import EstimatorError, InvalidInputError, StaleWriteError
 from estimator.i18n import t
 from ui import deliverables as state
-from ui.context import flash, lang, require_project, show_error, tr, workflow
+from ui.context import flash, lang, require_project, show_error, through_app, tr, workflow
+
+through_app()
 
 TEMPLATES = ("web_site", "web_system", "mobile_app", "api")
 
@@ -116,7 +118,7 @@ template_column, insert_column = st.columns([3, 1], vertical_alignment="bottom")
 template = template_column.selectbox(
     tr("deliverables.template.label"),
     TEMPLATES,
-    format_func=lambda name: tr(f"deliverables.template.{name}.name"),
+    format_func={name: tr(f"deliverables.template.{name}.name") for name in TEMPLATES}.get,
     key="requirements_template",
 )
 insert_column.button(

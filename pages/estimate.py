@@ -7,9 +7,11 @@ import streamlit as st
 
 from estimator.errors import EstimatorError
 from ui import estimate as view
-from ui.context import flash, require_project, show_error, tr, user, workflow
+from ui.context import flash, require_project, show_error, through_app, tr, user, workflow
 from ui.formatting import days, money, number, origin, when
 from ui.steps import generate_estimate
+
+through_app()
 
 project = require_project()
 flow = workflow()
@@ -123,19 +125,19 @@ with lines_tab:
             st.rerun()
 
     st.subheader(tr("estimate.details"))
-    pages = range(0, len(estimate.lines), view.DETAIL_PAGE_SIZE)
+    pages = {
+        first: tr(
+            "estimate.detail.page_range",
+            first=first + 1,
+            last=min(first + view.DETAIL_PAGE_SIZE, len(estimate.lines)),
+            total=len(estimate.lines),
+        )
+        for first in range(0, len(estimate.lines), view.DETAIL_PAGE_SIZE)
+    }
     start = 0
     if len(pages) > 1:
         start = st.selectbox(
-            tr("estimate.detail.page"),
-            pages,
-            format_func=lambda first: tr(
-                "estimate.detail.page_range",
-                first=first + 1,
-                last=min(first + view.DETAIL_PAGE_SIZE, len(estimate.lines)),
-                total=len(estimate.lines),
-            ),
-            key=f"detail_page_{project.id}",
+            tr("estimate.detail.page"), list(pages), format_func=pages.get, key=f"detail_page_{project.id}"
         )
     for index, item in enumerate(estimate.lines[start : start + view.DETAIL_PAGE_SIZE], start=start + 1):
         line = item.line
@@ -213,16 +215,20 @@ with versions_tab:
 
         st.subheader(tr("estimate.restore.title"))
         restore_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
-        chosen = restore_column.selectbox(
-            tr("estimate.restore.label"),
-            numbers[:-1],
-            index=len(numbers) - 2,
-            format_func=lambda n: tr(
+        options = {
+            n: tr(
                 "estimate.restore.option",
                 version=n,
                 origin=origin(by_number[n].origin),
                 total=money(by_number[n].total, by_number[n].currency),
-            ),
+            )
+            for n in numbers[:-1]
+        }
+        chosen = restore_column.selectbox(
+            tr("estimate.restore.label"),
+            list(options),
+            index=len(options) - 1,
+            format_func=options.get,
             key="restore_choice",
         )
         if button_column.button(tr("estimate.restore.button"), icon=":material/history:", key="restore_version"):

@@ -10,8 +10,10 @@ import streamlit as st
 from estimator.errors import EstimatorError
 from estimator.i18n import format_money, format_number, t
 from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES
-from ui.context import current_project, lang, open_project, show_error, tr, user, workflow
+from ui.context import current_project, lang, open_project, show_error, through_app, tr, user, workflow
 from ui.formatting import when
+
+through_app()
 
 flow = workflow()
 language = lang()
@@ -28,7 +30,7 @@ with st.expander(tr("projects.new"), expanded=not flow.store.list_projects()):
         index=0 if language == "ja" else 1,
     )
     defaults = flow.project_defaults(new_lang)
-    with st.form("new_project", clear_on_submit=False):
+    with st.form(f"new_project_{language}", clear_on_submit=False):
         title = st.text_input(tr("projects.field.title"), max_chars=200)
         client = st.text_input(tr("projects.field.client"), max_chars=200)
         left, middle, right, far = st.columns(4)
@@ -43,7 +45,7 @@ with st.expander(tr("projects.new"), expanded=not flow.store.list_projects()):
             tr("projects.field.rounding"),
             roundings,
             index=roundings.index(defaults.rounding),
-            format_func=lambda mode: tr(f"rounding.{mode}"),
+            format_func={mode: tr(f"rounding.{mode}") for mode in roundings}.get,
         )
         submitted = st.form_submit_button(tr("projects.create"), type="primary")
     if submitted:

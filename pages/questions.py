@@ -7,8 +7,10 @@ import streamlit as st
 
 from estimator.errors import EstimatorError
 from ui import answers
-from ui.context import flash, require_project, show_error, tr, user, workflow
+from ui.context import flash, require_project, show_error, through_app, tr, user, workflow
 from ui.steps import engine_label, generate_estimate
+
+through_app()
 
 project = require_project()
 flow = workflow()

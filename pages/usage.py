@@ -12,9 +12,11 @@ import streamlit as st
 from estimator.models import LLMCall
 from estimator.store import start_of_day, start_of_month
 from ui import settings_view
-from ui.context import settings, tr, user, workflow
+from ui.context import settings, through_app, tr, user, workflow
 from ui.formatting import day, number, usd, when
 from ui.steps import engine_label
+
+through_app()
 
 flow = workflow()
 config = settings()

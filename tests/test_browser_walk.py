@@ -171,6 +171,23 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
     assert workbook_total(saved, project["currency"], "floor") == shown_total
 
 
+def first_load_of_a_deep_link(browser: Any, base_url: str, tmp_path: Path) -> None:
+    """The server's very first session opens /estimate (a tab reconnecting after a restart):
+    Streamlit's legacy pages/ discovery must not run the page alone under a menu of file names."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/estimate")
+        page.get_by_text(t("nav.choose_project_first", "ja")).wait_for()
+        wait_idle(page)
+        page.screenshot(path=str(tmp_path / "first_load_deep_link.png"))
+        assert nav_titles(page) == [t(key, "ja") for key in NAV_KEYS]
+        assert page.locator(".st-key-lang_select").count() == 1, "the sidebar of app.py is there"
+        assert page.locator(EXCEPTION).count() == 0
+    finally:
+        context.close()
+
+
 def test_the_walk_in_japanese_and_english(tmp_path: Path) -> None:
     reason = browser_missing()
     if reason:
@@ -181,6 +198,7 @@ def test_the_walk_in_japanese_and_english(tmp_path: Path) -> None:
     with app_server(data_dir, tmp_path / "server.log") as (base_url, _pid), sync_playwright() as playwright:
         browser = launch(playwright)
         try:
+            first_load_of_a_deep_link(browser, base_url, tmp_path)
             for lang in ("ja", "en"):
                 context = browser.new_context(
                     viewport={"width": 1440, "height": 1300}, locale="ja-JP" if lang == "ja" else "en-US"

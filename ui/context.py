@@ -7,7 +7,11 @@ per server process; `st.session_state` holds only UI state (language, project id
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from estimator.config import ConfigError, Settings, load_settings
 from estimator.errors import EstimatorError, NotFoundError
@@ -29,6 +33,25 @@ def _settings() -> Settings:
 @st.cache_resource(show_spinner=False)
 def _workflow() -> Workflow:
     return open_workflow(_settings())
+
+
+def through_app() -> None:
+    """Run this page under app.py's menu, never under Streamlit's legacy `pages/` discovery.
+
+    Until st.navigation has run once in a server process, Streamlit treats a folder named
+    `pages/` as an old-style multipage app: a browser that reconnects straight to /estimate
+    after a restart would get that page alone, under a menu of file names. When the run's
+    page list holds app.py itself (only the legacy mode lists it), the legacy mode is
+    switched off and the run starts again through app.py.
+    """
+    context = get_script_run_ctx()
+    if context is None:
+        return
+    main = Path(context.pages_manager.main_script_path).resolve()
+    pages = context.pages_manager.get_pages().values()
+    if any(info.get("script_path") and Path(info["script_path"]).resolve() == main for info in pages):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def settings() -> Settings:

@@ -1,0 +1,81 @@
+"""The menu, the sidebar and the Projects page, in Japanese and English, through AppTest."""
+
+from __future__ import annotations
+
+import pytest
+
+from estimator.i18n import t
+from tests.ui_support import app, flow, labelled, texts
+
+PAGES = (
+    ("pages/projects.py", "nav.projects"),
+    ("pages/deliverables.py", "nav.deliverables"),
+    ("pages/questions.py", "nav.questions"),
+    ("pages/estimate.py", "nav.estimate"),
+    ("pages/adjust.py", "nav.adjust"),
+    ("pages/usage.py", "nav.usage"),
+)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_first_load_menu_is_exactly_our_pages_in_order_with_translated_titles(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGUAGE", lang)
+    at = app().run()
+
+    registered = list(at._registered_pages.values())
+    assert [(page["script_path"].split("/work/")[-1].split("main/")[-1], page["page_name"]) for page in registered] == [
+        (path, t(key, lang)) for path, key in PAGES
+    ]
+    assert not at.exception
+    assert texts(at.title) == [t("projects.title", lang)]
+    sidebar = [caption.value for caption in at.sidebar.caption]
+    assert t("sidebar.engine", lang, engine=t("sidebar.engine_offline", lang)) in sidebar
+    assert t("sidebar.user", lang, user="local") in sidebar
+    assert at.sidebar.selectbox(key="lang_select").value == lang
+
+
+def test_switching_language_translates_the_menu_and_the_page() -> None:
+    at = app().run()
+    at.sidebar.selectbox(key="lang_select").set_value("en").run()
+
+    assert at.session_state["lang"] == "en"
+    assert [page["page_name"] for page in at._registered_pages.values()] == [t(key, "en") for _, key in PAGES]
+    assert texts(at.title) == [t("projects.title", "en")]
+    at.switch_page("pages/usage.py").run()
+    assert texts(at.title) == [t("usage.title", "en")]
+
+
+@pytest.mark.parametrize(
+    "page", ["pages/deliverables.py", "pages/questions.py", "pages/estimate.py", "pages/adjust.py"]
+)
+def test_a_step_page_without_a_project_points_to_projects(page: str) -> None:
+    at = app().run()
+    at.switch_page(page).run()
+
+    assert texts(at.info) == [t("nav.choose_project_first", "ja")]
+    assert not at.exception
+
+
+def test_creating_a_project_opens_it_on_deliverables() -> None:
+    at = app().run()
+    labelled(at.text_input, t("projects.field.title", "ja")).input("新規案件")
+    labelled(at.text_input, t("projects.field.client", "ja")).input("ACME株式会社")
+    at.button[0].click().run()
+
+    assert not at.exception
+    assert texts(at.title) == [t("deliverables.title", "ja")]
+    project = flow().store.get_project(at.session_state["project_id"])
+    assert (project.title, project.client, project.currency) == ("新規案件", "ACME株式会社", "JPY")
+
+
+def test_creating_without_a_title_is_refused_in_the_users_language() -> None:
+    at = app().run()
+    at.sidebar.selectbox(key="lang_select").set_value("en").run()
+    labelled(at.text_input, t("projects.field.client", "en")).input("ACME")
+    at.button[0].click().run()
+
+    assert texts(at.error) == [t("errors.input.empty_title", "en")]
+    assert labelled(at.text_input, t("projects.field.client", "en")).value == "ACME"
+    assert flow().store.list_projects() == []
