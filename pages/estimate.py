@@ -3,12 +3,14 @@ edit person-days into a new version, compare and restore versions, download the 
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from estimator.errors import EstimatorError
 from ui import estimate as view
 from ui.context import flash, require_project, show_error, through_app, tr, user, workflow
-from ui.formatting import days, money, number, origin, when
+from ui.formatting import money, number, origin, when
 from ui.steps import generate_estimate
 
 through_app()
@@ -81,14 +83,55 @@ st.caption(
     )
 )
 
-lines_tab, chart_tab, versions_tab, notes_tab = st.tabs(
-    [tr("estimate.tab.lines"), tr("estimate.tab.chart"), tr("estimate.tab.versions"), tr("estimate.tab.notes")]
-)
 
-with lines_tab:
+@st.fragment
+def show_details() -> None:
+    """One page of per-line details; a fragment, so paging or opening a line redraws only this part."""
+    st.subheader(tr("estimate.details"))
+    size = view.DETAIL_PAGE_SIZE
+    start = 0
+    if len(estimate.lines) > size:
+        chosen = st.pagination(math.ceil(len(estimate.lines) / size), key=f"detail_page_{project.id}")
+        start = (chosen - 1) * size
+    st.caption(
+        tr(
+            "estimate.detail.page_range",
+            first=start + 1,
+            last=min(start + size, len(estimate.lines)),
+            total=len(estimate.lines),
+        )
+    )
+    titles = view.detail_titles(latest)
+    for index, item in enumerate(estimate.lines[start : start + size], start=start + 1):
+        line = item.line
+        detail = st.expander(titles[index - 1], key=f"detail_{latest.id}_{index}", on_change="rerun")
+        if not detail.open:
+            continue
+        with detail:
+            st.dataframe(view.phase_frame(line), hide_index=True, width="stretch")
+            st.markdown(
+                tr(
+                    "estimate.detail.range",
+                    optimistic=number(line.optimistic),
+                    likely=number(line.person_days),
+                    pessimistic=number(line.pessimistic),
+                )
+            )
+            if line.reasoning:
+                st.markdown(f"**{tr('estimate.detail.reasoning')}**  \n{line.reasoning}")
+            if line.assumptions:
+                st.markdown(f"**{tr('estimate.detail.assumptions')}**")
+                st.markdown("\n".join(f"- {text}" for text in line.assumptions))
+            if line.risks:
+                st.markdown(f"**{tr('estimate.detail.risks')}**")
+                st.markdown("\n".join(f"- {text}" for text in line.risks))
+
+
+def show_lines() -> None:
+    """One row per line with editable person-days, then the details of one page of lines."""
     with st.form(f"lines_form_{latest.id}", border=False):
         edited = st.data_editor(
-            view.lines_frame(estimate),
+            view.lines_frame(latest),
             key=f"lines_{latest.id}",
             hide_index=True,
             width="stretch",
@@ -124,53 +167,16 @@ with lines_tab:
             flash(tr("estimate.edited", version=version.number))
             st.rerun()
 
-    st.subheader(tr("estimate.details"))
-    pages = {
-        first: tr(
-            "estimate.detail.page_range",
-            first=first + 1,
-            last=min(first + view.DETAIL_PAGE_SIZE, len(estimate.lines)),
-            total=len(estimate.lines),
-        )
-        for first in range(0, len(estimate.lines), view.DETAIL_PAGE_SIZE)
-    }
-    start = 0
-    if len(pages) > 1:
-        start = st.selectbox(
-            tr("estimate.detail.page"), list(pages), format_func=pages.get, key=f"detail_page_{project.id}"
-        )
-    for index, item in enumerate(estimate.lines[start : start + view.DETAIL_PAGE_SIZE], start=start + 1):
-        line = item.line
-        title = tr(
-            "estimate.detail.title",
-            no=index,
-            name=line.deliverable,
-            days=days(line.person_days),
-            amount=money(item.amount, currency),
-        )
-        with st.expander(title):
-            st.dataframe(view.phase_frame(line), hide_index=True, width="stretch")
-            st.markdown(
-                tr(
-                    "estimate.detail.range",
-                    optimistic=number(line.optimistic),
-                    likely=number(line.person_days),
-                    pessimistic=number(line.pessimistic),
-                )
-            )
-            if line.reasoning:
-                st.markdown(f"**{tr('estimate.detail.reasoning')}**  \n{line.reasoning}")
-            if line.assumptions:
-                st.markdown(f"**{tr('estimate.detail.assumptions')}**")
-                st.markdown("\n".join(f"- {text}" for text in line.assumptions))
-            if line.risks:
-                st.markdown(f"**{tr('estimate.detail.risks')}**")
-                st.markdown("\n".join(f"- {text}" for text in line.risks))
+    show_details()
 
-with chart_tab:
+
+def show_chart() -> None:
+    """Person-days by deliverable, stacked by phase."""
     st.altair_chart(view.chart(estimate), width="stretch")
 
-with versions_tab:
+
+def show_versions() -> None:
+    """Every version, the difference between two, and restoring an older one."""
     st.dataframe(
         [
             {
@@ -240,10 +246,24 @@ with versions_tab:
                 flash(tr("estimate.restored", version=version.number, source=chosen))
                 st.rerun()
 
-with notes_tab:
+
+def show_notes() -> None:
+    """The version's assumptions and exclusions, as the quote lists them."""
     st.markdown(f"**{tr('estimate.notes.assumptions')}**")
     st.markdown("\n".join(f"- {text}" for text in latest.assumptions) or tr("estimate.notes.none"))
     st.markdown(f"**{tr('estimate.notes.exclusions')}**")
     st.markdown("\n".join(f"- {text}" for text in latest.exclusions) or tr("estimate.notes.none"))
+
+
+# Only the open tab is drawn (each tab switch reruns the page): a 200-line estimate stays quick.
+tabs = st.tabs(
+    [tr("estimate.tab.lines"), tr("estimate.tab.chart"), tr("estimate.tab.versions"), tr("estimate.tab.notes")],
+    key="estimate_tab",
+    on_change="rerun",
+)
+for tab, show in zip(tabs, (show_lines, show_chart, show_versions, show_notes), strict=True):
+    if tab.open:
+        with tab:
+            show()
 
 st.page_link("pages/adjust.py", label=tr("estimate.next"), icon=":material/arrow_forward:")

@@ -115,6 +115,8 @@ def test_versions_compare_and_restore() -> None:
     name = first.lines[0].deliverable
     workflow.edit_lines(project_id, {name: Decimal(1)}, expected_version=None, user="local")
     at = opened(project_id, "pages/estimate.py")
+    at.session_state["estimate_tab"] = t("estimate.tab.versions", "ja")
+    at.run()
 
     assert any(t("estimate.diff.changed", "ja") in str(frame.value) for frame in at.dataframe)
     at.selectbox(key="restore_choice").set_value(1).run()
@@ -125,15 +127,22 @@ def test_versions_compare_and_restore() -> None:
     assert t("estimate.restored", "ja", version=3, source=1) in texts(at.success)
 
 
-def test_detail_expanders_are_paged_for_long_estimates() -> None:
+def test_detail_expanders_are_paged_and_drawn_only_when_opened() -> None:
     names = tuple(f"画面{i:02d}" for i in range(1, 46))
     project_id = estimated_project(names)
     at = opened(project_id, "pages/estimate.py")
-    assert len(at.expander) == 20
+    assert [expander.label.split(" — ")[0] for expander in at.expander] == [f"{i}. 画面{i:02d}" for i in range(1, 11)]
+    assert not at.expander[0].markdown, "a closed line's details are not drawn"
 
-    at.selectbox(key=f"detail_page_{project_id}").set_value(40).run()
-    assert len(at.expander) == 5
-    assert at.expander[0].label.startswith("41. 画面41")
+    at.pagination(key=f"detail_page_{project_id}").set_value(5).run()
+    assert [expander.label.split(" — ")[0] for expander in at.expander] == [f"{i}. 画面{i}" for i in range(41, 46)]
+    assert t("estimate.detail.page_range", "ja", first=41, last=45, total=45) in [c.value for c in at.caption]
+
+    version = flow().store.get_version(project_id)
+    at.session_state[f"detail_{version.id}_41"] = True
+    at.run()
+    reasoning = version.lines[40].reasoning
+    assert any(reasoning in block.value for block in at.expander[0].markdown)
 
 
 def test_a_chat_request_makes_proposals_and_applying_one_makes_a_version() -> None:

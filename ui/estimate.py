@@ -10,31 +10,90 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from estimator.adjustments import LineChange
+from estimator.i18n import format_money, format_number, t
 from estimator.models import EstimateVersion
 from estimator.money import line_amount
 from estimator.schemas import PHASES, EstimateLine, PricedEstimate
-from ui.context import tr, workflow
+from ui.context import lang, tr, workflow
 from ui.formatting import money, number, phase
 
-DETAIL_PAGE_SIZE = 20
+if TYPE_CHECKING:
+    import altair as alt
+
+DETAIL_PAGE_SIZE = 10
 EXPORT_KEY = "quote_export"
 TWO = Decimal(2)
 
 
+VersionKey = tuple[int, str, int, int]
+
+
+def _key(version: EstimateVersion) -> VersionKey:
+    """What identifies a stored version for good: its id and creation time (ids of deleted rows may return)."""
+    return version.id, version.created_at.isoformat(), version.task_id, version.number
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _priced(version_id: int, created_at: str, project_id: int, number: int) -> PricedEstimate:
+def _priced(key: VersionKey) -> PricedEstimate:
+    _, _, project_id, number = key
     return workflow().priced(workflow().store.get_version(project_id, number))
 
 
 def priced(version: EstimateVersion) -> PricedEstimate:
-    """The version's lines, amounts and totals; cached by the version's identity (id and creation time)."""
-    return _priced(version.id, version.created_at.isoformat(), version.task_id, version.number)
+    """The version's lines, amounts and totals, computed once per version."""
+    return _priced(_key(version))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _lines_frame(key: VersionKey, language: str) -> pd.DataFrame:
+    estimate = _priced(key)
+    currency = estimate.pricing.currency
+    return pd.DataFrame(
+        {
+            "no": range(1, len(estimate.lines) + 1),
+            "deliverable": [item.line.deliverable for item in estimate.lines],
+            "person_days": [float(item.line.person_days) for item in estimate.lines],
+            "range": [
+                f"{format_number(item.line.optimistic, language)} – {format_number(item.line.pessimistic, language)}"
+                for item in estimate.lines
+            ],
+            "amount": [format_money(item.amount, currency, language) for item in estimate.lines],
+        }
+    )
+
+
+def lines_frame(version: EstimateVersion) -> pd.DataFrame:
+    """One row per line for the person-days editor (only `person_days` is editable), built once per version
+    and language: formatting 200 amounts per rerun would cost more than the rest of the page."""
+    return _lines_frame(_key(version), lang())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _detail_titles(key: VersionKey, language: str) -> list[str]:
+    estimate = _priced(key)
+    currency = estimate.pricing.currency
+    return [
+        t(
+            "estimate.detail.title",
+            language,
+            no=index,
+            name=item.line.deliverable,
+            days=t("units.person_days", language, value=format_number(item.line.person_days, language)),
+            amount=format_money(item.amount, currency, language),
+        )
+        for index, item in enumerate(estimate.lines, start=1)
+    ]
+
+
+def detail_titles(version: EstimateVersion) -> list[str]:
+    """The expander title of every line ("3. 画面 — 12 人日 · ¥480,000"), built once per version and language."""
+    return _detail_titles(_key(version), lang())
 
 
 def expected_range(estimate: PricedEstimate) -> tuple[Decimal, Decimal, Decimal, Decimal]:
@@ -52,20 +111,6 @@ def expected_range(estimate: PricedEstimate) -> tuple[Decimal, Decimal, Decimal,
 def table_height(rows: int) -> int:
     """Every line without an inner scrollbar up to 20 lines; beyond that the table scrolls."""
     return 38 + 35 * min(rows, 20)
-
-
-def lines_frame(estimate: PricedEstimate) -> pd.DataFrame:
-    """One row per line for the person-days editor; only `person_days` is editable."""
-    currency = estimate.pricing.currency
-    return pd.DataFrame(
-        {
-            "no": range(1, len(estimate.lines) + 1),
-            "deliverable": [item.line.deliverable for item in estimate.lines],
-            "person_days": [float(item.line.person_days) for item in estimate.lines],
-            "range": [f"{number(item.line.optimistic)} – {number(item.line.pessimistic)}" for item in estimate.lines],
-            "amount": [money(item.amount, currency) for item in estimate.lines],
-        }
-    )
 
 
 def edited_person_days(estimate: PricedEstimate, frame: pd.DataFrame) -> dict[str, Decimal]:
@@ -86,7 +131,12 @@ def phase_frame(line: EstimateLine) -> pd.DataFrame:
 
 
 def chart(estimate: PricedEstimate) -> alt.Chart:
-    """Person-days per deliverable, stacked by phase in the walk's phase order, labels in the user's language."""
+    """Person-days per deliverable, stacked by phase in the walk's phase order, labels in the user's language.
+
+    Altair (about 25 MB once imported) is loaded only when someone opens the chart.
+    """
+    import altair as alt
+
     labels = [phase(p.value) for p in PHASES]
     rows = []
     names = []
