@@ -5,7 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from estimator.i18n import t
-from ui.context import current_project, lang, language_switch, settings, show_flashes, tr, user
+from ui.context import (
+    current_project,
+    freeze_loaded_modules,
+    lang,
+    language_switch,
+    settings,
+    show_flashes,
+    tr,
+    user,
+)
 
 language = lang()
 st.set_page_config(page_title=t("app.title", language), page_icon=":material/request_quote:", layout="wide")
@@ -39,3 +48,4 @@ with st.sidebar:
 
 show_flashes()
 navigation.run()
+freeze_loaded_modules()

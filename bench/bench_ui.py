@@ -28,6 +28,21 @@ from tests.browser_support import app_server, browser_missing, launch, rss_kb, w
 from ui.estimate import DETAIL_PAGE_SIZE
 
 LINES = 200
+NOTES = """
+Reruns are timed in headless Chromium (software rendering) on the same 2-core machine as
+the server. Two things keep the 200-line Estimate page quick: only the open tab is drawn
+and the line details are paged (10 per page, each drawn only when opened) inside a
+fragment, with per-version tables cached; and the objects created by imports are frozen
+out of the garbage collector (`ui.context.freeze_loaded_modules`), because Streamlit runs
+a full `gc.collect(2)` after every script run, which with pandas, pyarrow, SQLAlchemy and
+openpyxl loaded held the GIL for 40-60 ms of every rerun (reruns measured 200-220 ms
+before, 100 ms after). Idle memory is mostly imports: Streamlit 35 MB, pyarrow 37 MB,
+pandas 44 MB (both needed by st.data_editor), SQLAlchemy 11 MB, openpyxl 8 MB, Alembic
+11 MB, estimator 14 MB (172 MB in a bare interpreter), plus about 35 MB for the running
+server. Alembic is imported by estimator/db.py at start although the served app's schema is
+migrated by `init-db` before `serve`; importing it inside `migrate` would bring idle
+memory under 200 MB.
+"""
 RERUNS = 15
 EXTRA_SESSIONS = 5
 KINDS = ("一覧画面", "登録画面", "API", "帳票", "バッチ", "テスト", "マニュアル", "設計書")
