@@ -18,6 +18,8 @@ from ui.steps import engine_label
 
 through_app()
 
+CAP_SETTINGS = {"daily": "DAILY_COST_LIMIT_USD", "monthly": "MONTHLY_COST_LIMIT_USD", "rate": "RATE_LIMIT_PER_HOUR"}
+
 flow = workflow()
 config = settings()
 now = datetime.now(UTC)
@@ -54,19 +56,20 @@ today_cost = flow.store.cost_since(start_of_day(now))
 month_cost = flow.store.cost_since(start_of_month(now))
 hour_calls = flow.store.calls_since(now - timedelta(hours=1), created_by=user())
 caps = st.columns(3)
-for column, label, used, limit, shown in (
-    (caps[0], tr("usage.caps.daily"), today_cost, config.daily_cost_limit_usd, usd),
-    (caps[1], tr("usage.caps.monthly"), month_cost, config.monthly_cost_limit_usd, usd),
-    (caps[2], tr("usage.caps.rate"), Decimal(hour_calls), Decimal(config.rate_limit_per_hour), lambda v: number(v, 0)),
+for column, cap, used, limit, shown in (
+    (caps[0], "daily", today_cost, config.daily_cost_limit_usd, usd),
+    (caps[1], "monthly", month_cost, config.monthly_cost_limit_usd, usd),
+    (caps[2], "rate", Decimal(hour_calls), Decimal(config.rate_limit_per_hour), lambda v: number(v, 0)),
 ):
     with column, st.container(border=True):
         if limit:
             left = max(limit - used, Decimal(0))
-            st.metric(label, tr("usage.caps.left", left=shown(left)), help=tr("usage.caps.help"))
+            st.metric(tr(f"usage.caps.{cap}"), tr("usage.caps.left", left=shown(left)), help=tr("usage.caps.help"))
             st.progress(min(float(used / limit), 1.0), text=tr("usage.caps.used", used=shown(used), limit=shown(limit)))
         else:
-            st.metric(label, tr("usage.caps.none"))
+            st.metric(tr(f"usage.caps.{cap}"), tr("usage.caps.none"))
             st.caption(tr("usage.caps.used_plain", used=shown(used)))
+        st.caption(tr("usage.caps.setting", name=CAP_SETTINGS[cap]))
 
 st.subheader(tr("usage.per_day.title"))
 if not calls:

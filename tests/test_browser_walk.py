@@ -162,6 +162,12 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
     download.save_as(saved)
     assert saved.suffix == ".xlsx"
     walk.shot("estimate_after_adjust")
+    page.get_by_role("tab", name=walk.text("estimate.tab.versions")).click()
+    walk.expect_text(walk.text("estimate.compare.title"))
+    walk.shot("versions")
+    walk.go("nav.usage")
+    walk.expect_text(walk.text("usage.settings.title"))
+    walk.shot("usage")
 
     projects = json.loads(run_cli("list", "--json", env={"DATA_DIR": str(data_dir)}).stdout)
     project = next(p for p in projects if p["title"] == title)
