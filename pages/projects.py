@@ -10,7 +10,7 @@ import streamlit as st
 from estimator.errors import EstimatorError
 from estimator.i18n import format_money, format_number, t
 from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES
-from ui.context import current_project, lang, open_project, show_error, through_app, tr, user, workflow
+from ui.context import close_project, current_project, lang, open_project, show_error, through_app, tr, user, workflow
 from ui.formatting import when
 
 through_app()
@@ -126,7 +126,7 @@ for summary in projects:
                 flow.store.delete_project(summary.id)
                 st.session_state.pop("confirm_delete", None)
                 if opened is not None and opened.id == summary.id:
-                    st.session_state.pop("project_id", None)
+                    close_project()
                 st.rerun()
             if no.button(tr("projects.confirm_no"), key=f"no_{summary.id}"):
                 st.session_state.pop("confirm_delete", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from estimator.i18n import t
-from tests.ui_support import app, flow, labelled, texts
+from tests.ui_support import app, flow, labelled, project_with_deliverables, texts
 
 PAGES = (
     ("pages/projects.py", "nav.projects"),
@@ -79,3 +79,26 @@ def test_creating_without_a_title_is_refused_in_the_users_language() -> None:
     assert texts(at.error) == [t("errors.input.empty_title", "en")]
     assert labelled(at.text_input, t("projects.field.client", "en")).value == "ACME"
     assert flow().store.list_projects() == []
+
+
+def test_duplicate_opens_the_copy_and_delete_asks_first() -> None:
+    project_id = project_with_deliverables(("A", "B"))
+    at = app()
+    at.session_state["project_id"] = project_id
+    at.run()
+    at.button(key=f"copy_{project_id}").click().run()
+
+    copy_id = at.session_state["project_id"]
+    assert copy_id != project_id
+    assert texts(at.title) == [t("deliverables.title", "ja")]
+    assert [row.name for row in flow().store.get_project(copy_id).deliverables] == ["A", "B"]
+
+    at.switch_page("pages/projects.py").run()
+    at.button(key=f"delete_{copy_id}").click().run()
+    assert texts(at.warning) == [
+        t("projects.confirm_delete", "ja", title=t("projects.copy_title", "ja", title="UIテスト"))
+    ]
+    at.button(key=f"yes_{copy_id}").click().run()
+
+    assert [summary.id for summary in flow().store.list_projects()] == [project_id]
+    assert "project_id" not in at.session_state
