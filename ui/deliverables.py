@@ -30,7 +30,6 @@ REQUIREMENTS_KEY = "requirements_input"
 UPLOAD_KEY = "deliverables_upload"
 UPLOADER_COUNT_KEY = "deliverables_uploader"
 STALE_KEY = "deliverables_stale"
-COLUMNS = ("order", "name", "description")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SAMPLES = {
     ("ja", "xlsx"): "sample_deliverables_ja.xlsx",
@@ -119,9 +118,14 @@ def editor_height(rows: int) -> int:
 
 
 def editor_frame(rows: list[Row]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame["order"] = pd.array([row.get("order") for row in rows], dtype="Int64")
-    return frame.astype({"name": "string", "description": "string"})
+    """The draft as the editor's table, every column typed even when it is empty (added rows need the types)."""
+    return pd.DataFrame(
+        {
+            "order": pd.array([row.get("order") for row in rows], dtype="Int64"),
+            "name": pd.array([row["name"] for row in rows], dtype="string"),
+            "description": pd.array([row["description"] for row in rows], dtype="string"),
+        }
+    )
 
 
 def from_editor(frame: pd.DataFrame) -> list[Row]:
