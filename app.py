@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from estimator.i18n import t
@@ -16,8 +18,11 @@ from ui.context import (
     user,
 )
 
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
+
 language = lang()
-st.set_page_config(page_title=t("app.title", language), page_icon=":material/request_quote:", layout="wide")
+# A local icon: a :material/…: page icon makes browsers fetch it from Google's font servers.
+st.set_page_config(page_title=t("app.title", language), page_icon=str(FAVICON), layout="wide")
 
 PAGES = [
     ("pages/projects.py", "nav.projects", ":material/folder_open:", "projects"),

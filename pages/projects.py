@@ -92,7 +92,7 @@ for summary in projects:
             else tr("projects.status.estimated", version=summary.latest_version)
         )
         total = "—" if summary.latest_total is None else format_money(summary.latest_total, summary.currency, language)
-        marker = " ✅" if opened is not None and opened.id == summary.id else ""
+        marker = " :material/check_circle:" if opened is not None and opened.id == summary.id else ""
         info.markdown(f"**{summary.title}**{marker}  \n{summary.client or '—'} · {summary.quote_number}")
         info.caption(
             tr(

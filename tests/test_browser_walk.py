@@ -210,9 +210,17 @@ def test_the_walk_in_japanese_and_english(tmp_path: Path) -> None:
                     viewport={"width": 1440, "height": 1300}, locale="ja-JP" if lang == "ja" else "en-US"
                 )
                 context.set_default_timeout(30_000)
+                outside: list[str] = []
+                context.on(
+                    "request",
+                    lambda request, seen=outside: (
+                        None if request.url.startswith((base_url, "data:", "blob:")) else seen.append(request.url)
+                    ),
+                )
                 walk = Walk(context.new_page(), lang, tmp_path / lang)
                 try:
                     run_walk(walk, base_url, data_dir, tmp_path)
+                    assert outside == [], "the app works offline: no request leaves the server"
                 except Exception:
                     walk.page.screenshot(path=str(walk.shots / "failure.png"), full_page=True)
                     raise
