@@ -511,7 +511,7 @@ class Walk:
     """The first step of the walk through Apache, for the checks that need only a stored project.
 
     The whole walk (deliverables … Excel download) is the UI's own `run_walk`
-    from tests/test_browser_walk.py, which test_deploy_apache.py runs through Apache.
+    from tests/browser_support.py, which test_deploy_apache.py runs through Apache.
     """
 
     def __init__(self, page: Any, site: Site, shots: Path) -> None:

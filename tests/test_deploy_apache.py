@@ -233,8 +233,8 @@ def test_the_whole_walk_through_apache(site: Site, apache: Path, tmp_path: Path)
     """
     if not CHROMIUM.exists():
         missing("Chromium is not installed (Debian package chromium)")
-    from tests.test_browser_walk import Walk as AnalystWalk
-    from tests.test_browser_walk import run_walk
+    from tests.browser_support import Walk as AnalystWalk
+    from tests.browser_support import run_walk
 
     with browser_page(site, accept_downloads=True, viewport={"width": 1440, "height": 1300}) as page:
         walk = AnalystWalk(page, "ja", tmp_path / "walk")
