@@ -12,15 +12,25 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AfterValidator, AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Language = Literal["ja", "en"]
 Rounding = Literal["floor", "half_up", "ceil"]
 
 _INLINE_COMMENT = re.compile(r"\s+#.*$")
+
+
+def _registration_number(value: str) -> str:
+    if value and not re.fullmatch(r"T\d{13}", value):
+        raise ValueError("expected T followed by 13 digits (適格請求書発行事業者登録番号)")
+    return value
+
+
+# A qualified-invoice issuer number (適格請求書発行事業者登録番号): T and 13 digits, or empty.
+RegistrationNumber = Annotated[str, AfterValidator(_registration_number)]
 
 
 class ConfigError(Exception):
@@ -75,7 +85,7 @@ class Settings(BaseSettings):
 
     issuer_company: str = ""
     issuer_address: str = ""
-    issuer_registration_number: str = ""
+    issuer_registration_number: RegistrationNumber = ""
     issuer_contact: str = ""
 
     @field_validator("*", mode="before")
@@ -84,13 +94,6 @@ class Settings(BaseSettings):
         """`KEY=40000  # note` reaches us with the comment when systemd's EnvironmentFile reads it."""
         if isinstance(value, str):
             return _INLINE_COMMENT.sub("", value).strip()
-        return value
-
-    @field_validator("issuer_registration_number")
-    @classmethod
-    def _registration_number(cls, value: str) -> str:
-        if value and not re.fullmatch(r"T\d{13}", value):
-            raise ValueError("expected T followed by 13 digits (適格請求書発行事業者登録番号)")
         return value
 
     @property

@@ -33,6 +33,8 @@ from typing import Any, TypeVar
 from estimator.db import Database
 from estimator.i18n import t
 from estimator.store import Store
+from tests.browser_support import CHROMIUM
+from tests.browser_support import CHROMIUM_ARGS as BROWSER_ARGS
 from tests.conftest import missing
 from tests.support import ROOT
 from tests.unit_sandbox import parse_unit
@@ -475,18 +477,8 @@ def websocket_handshake(
     return head[0], fields
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    f"--host-resolver-rules=MAP {SERVER_NAME} 127.0.0.1",
-]
+# The vhost's ServerName resolves to loopback inside the browser only.
+CHROMIUM_ARGS = [*BROWSER_ARGS, f"--host-resolver-rules=MAP {SERVER_NAME} 127.0.0.1"]
 
 
 @contextmanager

@@ -21,9 +21,9 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from estimator.config import Language, Settings
+from estimator.config import Language, RegistrationNumber, Settings
 from estimator.i18n import format_number, has_key, t
 from estimator.money import currency_digits
 from estimator.schemas import PHASES, PricedEstimate
@@ -70,7 +70,7 @@ class QuoteDocument(BaseModel):
     language: Language
     issuer_company: str = ""
     issuer_address: str = ""
-    issuer_registration_number: str = ""
+    issuer_registration_number: RegistrationNumber = ""
     issuer_contact: str = ""
     client: str = ""
     title: str
@@ -84,13 +84,6 @@ class QuoteDocument(BaseModel):
     qa: list[QaItem] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)
     created_by: str = ""
-
-    @field_validator("issuer_registration_number")
-    @classmethod
-    def _registration_number(cls, value: str) -> str:
-        if value and not re.fullmatch(r"T\d{13}", value):
-            raise ValueError("expected T followed by 13 digits (適格請求書発行事業者登録番号)")
-        return value
 
     @model_validator(mode="after")
     def _valid_after_issue(self) -> QuoteDocument:
