@@ -8,7 +8,7 @@ and its version's unit cost, so a stored version can always be re-added up.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from typing import Literal
 
@@ -135,15 +135,23 @@ class PhaseDays(BaseModel):
         return self.with_total(_days(self.total * factor))
 
     def with_total(self, target: Decimal) -> PhaseDays:
-        """The same split, rescaled so the phases add up to `target` exactly."""
+        """The same split, rescaled so the phases add up to `target` exactly.
+
+        Largest-remainder rounding in hundredths: every phase is rounded down, then the
+        hundredths still missing go to the phases that lost the most, so no phase can go
+        negative and the sum is exact even for tiny targets.
+        """
         target = _days(target)
         current = self.total
         if current == 0:
             return PhaseDays(implementation=target)
-        values = {p.value: _days(self.get(p) * target / current) for p in PHASES}
-        largest = max(PHASES, key=lambda p: values[p.value])
-        values[largest.value] += target - sum(values.values(), Decimal(0))
-        return PhaseDays(**values)
+        shares = {p: self.get(p) * target / current / PERSON_DAY_QUANTUM for p in PHASES}
+        units = {p: int(share.to_integral_value(rounding=ROUND_FLOOR)) for p, share in shares.items()}
+        missing = int(target / PERSON_DAY_QUANTUM) - sum(units.values())
+        by_remainder = sorted(PHASES, key=lambda p: (units[p] - shares[p], PHASES.index(p)))
+        for phase in by_remainder[:missing]:
+            units[phase] += 1
+        return PhaseDays(**{p.value: Decimal(units[p]) * PERSON_DAY_QUANTUM for p in PHASES})
 
     def with_phase(self, phase: Phase, value: Decimal) -> PhaseDays:
         return self.model_copy(update={phase.value: _days(value)})
