@@ -9,7 +9,7 @@ import streamlit as st
 
 from estimator.errors import EstimatorError
 from ui import estimate as view
-from ui.context import flash, require_project, show_error, through_app, tr, user, workflow
+from ui.context import flash, require_deliverables, require_project, show_error, through_app, tr, user, workflow
 from ui.formatting import money, number, origin, when
 from ui.steps import generate_estimate
 
@@ -19,10 +19,7 @@ project = require_project()
 flow = workflow()
 
 st.title(tr("estimate.title"))
-if not project.deliverables:
-    st.info(tr("questions.no_deliverables"))
-    st.page_link("pages/deliverables.py", label=tr("nav.deliverables"), icon=":material/list_alt:")
-    st.stop()
+require_deliverables(project)
 
 versions = flow.store.list_versions(project.id)
 actions = st.columns([2, 2, 3], vertical_alignment="center")

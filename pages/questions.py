@@ -7,7 +7,7 @@ import streamlit as st
 
 from estimator.errors import EstimatorError
 from ui import answers
-from ui.context import flash, require_project, show_error, through_app, tr, user, workflow
+from ui.context import flash, require_deliverables, require_project, show_error, through_app, tr, user, workflow
 from ui.steps import engine_label, generate_estimate
 
 through_app()
@@ -16,10 +16,7 @@ project = require_project()
 flow = workflow()
 
 st.title(tr("questions.title"))
-if not project.deliverables:
-    st.info(tr("questions.no_deliverables"))
-    st.page_link("pages/deliverables.py", label=tr("nav.deliverables"), icon=":material/list_alt:")
-    st.stop()
+require_deliverables(project)
 
 st.caption(tr("questions.intro"))
 answers.prepare(project)

@@ -171,3 +171,11 @@ def require_project() -> Project:
         st.page_link("pages/projects.py", label=tr("nav.projects"), icon=":material/folder_open:")
         st.stop()
     return project
+
+
+def require_deliverables(project: Project) -> None:
+    """Questions and estimates need deliverables: otherwise point to the Deliverables page and stop."""
+    if not project.deliverables:
+        st.info(tr("questions.no_deliverables"))
+        st.page_link("pages/deliverables.py", label=tr("nav.deliverables"), icon=":material/list_alt:")
+        st.stop()
