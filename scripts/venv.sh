@@ -12,6 +12,11 @@ pick_python() {
       return 0
     fi
   done
+  if [ "$(id -u)" = 0 ] && command -v dnf >/dev/null 2>&1 && [ -z "${PICKED_ONCE:-}" ]; then
+    # Amazon Linux 2023 ships Python 3.9 as python3; 3.11 is its own package.
+    echo "Installing python3.11 …" >&2
+    dnf install -y -q python3.11 python3.11-pip >&2 && PICKED_ONCE=1 pick_python && return 0
+  fi
   echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)." >&2
   return 1
 }
