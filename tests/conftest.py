@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from estimator.config import get_settings
@@ -23,6 +24,10 @@ from estimator.db import Database
 from estimator.store import Store
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# HYPOTHESIS_PROFILE=thorough runs every property test with many more examples (a hunt, not CI).
+settings.register_profile("thorough", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT.parent / "shared" / "samples"
 
