@@ -25,7 +25,8 @@ from estimator.store import Store
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-# HYPOTHESIS_PROFILE=thorough runs every property test with many more examples (a hunt, not CI).
+# HYPOTHESIS_PROFILE=thorough gives property tests without their own @settings 3,000 examples
+# (a hunt for edge cases, not for CI); the others take --hypothesis-seed=N to vary their draws.
 settings.register_profile("thorough", max_examples=3000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = Path(__file__).resolve().parent.parent
