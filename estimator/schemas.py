@@ -260,6 +260,19 @@ class PricedEstimate(BaseModel):
     expected_person_days: Decimal
     sigma_person_days: Decimal
 
+    def expected_range(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """PERT E ± 2σ in person-days, and the same in money before tax (the low end never below zero)."""
+        spread = 2 * self.sigma_person_days
+        low = max(self.expected_person_days - spread, Decimal(0))
+        high = self.expected_person_days + spread
+        pricing = self.pricing
+        return (
+            low,
+            high,
+            line_amount(low, pricing.unit_cost, pricing.currency, pricing.rounding),
+            line_amount(high, pricing.unit_cost, pricing.currency, pricing.rounding),
+        )
+
 
 def price(lines: list[EstimateLine], pricing: Pricing) -> PricedEstimate:
     """Amounts and totals for `lines` under `pricing`: the one place a version is added up."""

@@ -58,7 +58,7 @@ actions[2].caption(
     )
 )
 
-low, high, low_amount, high_amount = view.expected_range(estimate)
+low, high, low_amount, high_amount = estimate.expected_range()
 metrics = st.columns(5)
 metrics[0].metric(tr("estimate.metric.person_days"), number(estimate.person_days))
 metrics[1].metric(tr("estimate.metric.subtotal"), money(estimate.subtotal, currency))

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from estimator.schemas import PHASES, EstimateLine, PhaseDays
+from estimator.schemas import PHASES, EstimateLine, PhaseDays, Pricing, price
 
 hundredths = st.integers(min_value=0, max_value=50_000).map(lambda n: Decimal(n) / 100)
 phase_days = st.builds(PhaseDays, **{p.value: hundredths for p in PHASES})
@@ -39,3 +39,22 @@ def test_a_line_needs_an_ordered_range_and_positive_days() -> None:
     line = EstimateLine(deliverable="A", phases=phases, optimistic=Decimal(7), pessimistic=Decimal(19))
     assert line.expected == Decimal(11)
     assert line.variance == Decimal(4)
+
+
+def test_expected_range_is_pert_mean_plus_minus_two_sigma_priced_by_the_money_rules() -> None:
+    lines = [
+        EstimateLine(
+            deliverable=name,
+            phases=PhaseDays(implementation=Decimal(10)),
+            optimistic=Decimal(7),
+            pessimistic=Decimal(19),
+        )
+        for name in ("A", "B")
+    ]
+    priced = price(lines, Pricing(currency="JPY", unit_cost=Decimal(40000), tax_rate=Decimal(10)))
+    sigma = Decimal(8).sqrt().quantize(Decimal("0.01"))
+    assert priced.expected_person_days == Decimal(22)
+    assert priced.sigma_person_days == sigma
+    low, high, low_amount, high_amount = priced.expected_range()
+    assert (low, high) == (Decimal(22) - 2 * sigma, Decimal(22) + 2 * sigma)
+    assert (low_amount, high_amount) == (low * 40000, high * 40000)

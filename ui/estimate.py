@@ -18,7 +18,6 @@ import streamlit as st
 from estimator.adjustments import LineChange
 from estimator.i18n import format_money, format_number, t
 from estimator.models import EstimateVersion
-from estimator.money import line_amount
 from estimator.schemas import PHASES, EstimateLine, PricedEstimate
 from ui.context import lang, tr, workflow
 from ui.formatting import money, number, phase
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 
 DETAIL_PAGE_SIZE = 10
 EXPORT_KEY = "quote_export"
-TWO = Decimal(2)
 
 
 VersionKey = tuple[int, str, int, int]
@@ -94,18 +92,6 @@ def _detail_titles(key: VersionKey, language: str) -> list[str]:
 def detail_titles(version: EstimateVersion) -> list[str]:
     """The expander title of every line ("3. 画面 — 12 人日 · ¥480,000"), built once per version and language."""
     return _detail_titles(_key(version), lang())
-
-
-def expected_range(estimate: PricedEstimate) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    """PERT E ± 2σ in person-days and in money before tax (the low end never below zero)."""
-    pricing = estimate.pricing
-    low = max(estimate.expected_person_days - TWO * estimate.sigma_person_days, Decimal(0))
-    high = estimate.expected_person_days + TWO * estimate.sigma_person_days
-
-    def amount(value: Decimal) -> Decimal:
-        return line_amount(value, pricing.unit_cost, pricing.currency, pricing.rounding)
-
-    return low, high, amount(low), amount(high)
 
 
 def table_height(rows: int) -> int:
