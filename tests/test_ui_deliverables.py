@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from estimator.i18n import t
 from tests.conftest import SAMPLES
-from tests.ui_support import app, flow, labelled, opened, project_with_deliverables, texts
+from tests.ui_support import flow, labelled, opened, project_with_deliverables, texts
 
 EDITOR = "deliverables_editor"
 
@@ -74,11 +74,7 @@ def test_an_empty_name_is_refused_and_the_table_keeps_what_was_typed() -> None:
 
 def test_saving_no_rows_is_refused_in_english() -> None:
     project_id = _blank()
-    at = app()
-    at.session_state["project_id"] = project_id
-    at.session_state["lang"] = "en"
-    at.run()
-    at.switch_page("pages/deliverables.py").run()
+    at = opened(project_id, "pages/deliverables.py", "en")
     at.button(key="save_deliverables").click().run()
 
     assert texts(at.error) == [t("errors.input.no_deliverables", "en")]

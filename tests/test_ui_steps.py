@@ -165,11 +165,7 @@ def test_a_chat_request_makes_proposals_and_applying_one_makes_a_version() -> No
 
 def test_an_engine_error_is_shown_in_the_users_language_and_the_request_is_kept() -> None:
     project_id = estimated_project()
-    at = app()
-    at.session_state["project_id"] = project_id
-    at.session_state["lang"] = "en"
-    at.run()
-    at.switch_page("pages/adjust.py").run()
+    at = opened(project_id, "pages/adjust.py", "en")
     at.chat_input[0].set_value("よろしく").run()
 
     assert len(at.error) == 1 and at.error[0].value.startswith("Could not understand")

@@ -60,10 +60,12 @@ def estimated_project(names: tuple[str, ...] = SAMPLE_NAMES, language: str = "ja
     return project_id
 
 
-def opened(project_id: int, page: str) -> AppTest:
-    """The app on `page` with `project_id` open, after the first run."""
+def opened(project_id: int, page: str, lang: str | None = None) -> AppTest:
+    """The app on `page` with `project_id` open (in `lang` when given), after the first run."""
     at = app()
     at.session_state["project_id"] = project_id
+    if lang is not None:
+        at.session_state["lang"] = lang
     at.run()
     at.switch_page(page).run()
     return at
