@@ -23,8 +23,8 @@ from estimator.errors import EstimatorError
 from estimator.excel.reader import read_deliverables
 from estimator.i18n import format_money, format_number, t
 from estimator.models import EstimateVersion, Project
-from estimator.schemas import PHASES, Deliverable, PricedEstimate, price
-from estimator.store import Store, version_lines, version_pricing
+from estimator.schemas import PHASES, Deliverable, PricedEstimate
+from estimator.store import Store, priced_version
 from estimator.workflow import Workflow, open_workflow
 
 CLI_USER = os.environ.get("USER", "cli")
@@ -182,7 +182,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             print(t("cli.show.no_version", args.lang, title=project.title, quote=project.quote_number))
         return 0
     version = store.get_version(project.id, args.version)
-    priced = price(version_lines(version), version_pricing(version))
+    priced = priced_version(version)
     if args.json:
         _print_json(version_json(project, version, priced))
     else:
@@ -295,7 +295,7 @@ def _finish_version(
     workflow: Workflow, project_id: int, version: EstimateVersion, args: argparse.Namespace, lang: str
 ) -> None:
     project = workflow.store.get_project(project_id)
-    priced = workflow.priced(version)
+    priced = priced_version(version)
     if getattr(args, "output", None):
         path = _export(workflow, project_id, version.number, Path(args.output))
         print(t("cli.export.done", lang, path=str(path)), file=sys.stderr if args.json else sys.stdout)

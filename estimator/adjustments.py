@@ -19,6 +19,7 @@ from estimator.schemas import (
     OperationKind,
     PhaseDays,
     Pricing,
+    name_key,
     price,
 )
 
@@ -30,9 +31,9 @@ class AdjustedVersion:
 
 
 def _index(lines: list[EstimateLine], name: str | None) -> int:
-    wanted = (name or "").strip().casefold()
+    wanted = name_key(name or "")
     for index, line in enumerate(lines):
-        if line.deliverable.strip().casefold() == wanted:
+        if name_key(line.deliverable) == wanted:
             return index
     raise AdjustmentError("errors.adjust.unknown_line", line=name or "")
 
@@ -88,8 +89,8 @@ def _apply_one(lines: list[EstimateLine], pricing: Pricing, operation: Operation
     if kind is OperationKind.ADD_LINE:
         if operation.new_line is None:
             raise AdjustmentError("errors.adjust.missing_value", operation=kind.value)
-        name = operation.new_line.deliverable.strip().casefold()
-        if any(line.deliverable.strip().casefold() == name for line in result):
+        name = name_key(operation.new_line.deliverable)
+        if any(name_key(line.deliverable) == name for line in result):
             raise AdjustmentError("errors.adjust.duplicate_line", line=operation.new_line.deliverable)
         return AdjustedVersion([*result, operation.new_line], pricing)
     if kind is OperationKind.REMOVE_LINE:

@@ -8,6 +8,7 @@ and its version's unit cost, so a stored version can always be re-added up.
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from typing import Literal
@@ -57,6 +58,11 @@ class DeliverableKind(StrEnum):
     PM = "pm"
     RISK_BUFFER = "risk_buffer"
     OTHER = "other"
+
+
+def name_key(name: str) -> str:
+    """What makes two deliverable names the same one: width, case and outer spaces ignored (ＡＰＩ = api)."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 class Deliverable(BaseModel):

@@ -40,6 +40,7 @@ from estimator.schemas import (
     DeliverableKind,
     EstimateLine,
     PhaseDays,
+    PricedEstimate,
     Pricing,
     Proposal,
     Question,
@@ -78,14 +79,10 @@ class ProjectSummary:
     deliverable_count: int
 
 
-def _now() -> datetime:
-    return utcnow()
-
-
 def _bump(session: Session, project_id: int, expected: int | None) -> int:
     """Advance the project's row version, refusing when `expected` is stale; returns the new one."""
     statement = (
-        update(Project).where(Project.id == project_id).values(row_version=Project.row_version + 1, updated_at=_now())
+        update(Project).where(Project.id == project_id).values(row_version=Project.row_version + 1, updated_at=utcnow())
     )
     if expected is not None:
         statement = statement.where(Project.row_version == expected)
@@ -138,6 +135,11 @@ def version_pricing(version: EstimateVersion) -> Pricing:
     )
 
 
+def priced_version(version: EstimateVersion) -> PricedEstimate:
+    """A stored version added up again by the money rules (equal to its stored totals)."""
+    return price(version_lines(version), version_pricing(version))
+
+
 class Store:
     """Persistence for the walk; takes and returns ORM rows detached from their session."""
 
@@ -156,7 +158,7 @@ class Store:
                         unit_cost=settings.unit_cost,
                         tax_rate=settings.tax_rate,
                         rounding=settings.rounding,
-                        quote_number=_next_quote_number(session, _now().year),
+                        quote_number=_next_quote_number(session, utcnow().year),
                         created_by=created_by,
                     )
                     session.add(project)
@@ -570,7 +572,7 @@ class Store:
 
     def purge_older_than(self, days: int, *, dry_run: bool = False) -> list[ProjectSummary]:
         """Delete projects not updated for `days` days (and what they own); returns what was (or would be) deleted."""
-        cutoff = _now() - timedelta(days=days)
+        cutoff = utcnow() - timedelta(days=days)
         doomed = [p for p in self.list_projects() if p.updated_at < cutoff]
         if not dry_run:
             for project in doomed:

@@ -33,11 +33,13 @@ from estimator.schemas import (
     Pricing,
     ProjectBrief,
     Proposal,
+    name_key,
     price,
 )
 from estimator.store import (
     ProjectSettings,
     Store,
+    priced_version,
     start_of_day,
     start_of_month,
     version_lines,
@@ -67,7 +69,7 @@ def check_deliverables(deliverables: Sequence[Deliverable]) -> None:
         raise InvalidInputError("errors.input.too_many", limit=MAX_DELIVERABLES)
     seen: set[str] = set()
     for row, item in enumerate(deliverables, start=1):
-        key = item.name.strip().casefold()
+        key = name_key(item.name)
         if key in seen:
             raise InvalidInputError("errors.input.duplicate_name", row=row, name=item.name)
         seen.add(key)
@@ -401,9 +403,6 @@ class Workflow:
             created_by=user,
         )
 
-    def priced(self, version: EstimateVersion) -> PricedEstimate:
-        return price(version_lines(version), version_pricing(version))
-
     def quote_document(
         self, project_id: int, number: int | None = None, *, issue_date: date | None = None
     ) -> QuoteDocument:
@@ -419,7 +418,7 @@ class Workflow:
             title=project.title,
             quote_number=project.quote_number,
             revision=version.number,
-            estimate=self.priced(version),
+            estimate=priced_version(version),
             assumptions=version.assumptions,
             exclusions=version.exclusions,
             qa=[QaItem(question=qa.question, answer=qa.answer) for qa in project.qa_pairs],

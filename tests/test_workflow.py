@@ -13,7 +13,7 @@ from estimator.engines.offline import OfflineEngine
 from estimator.engines.openai_engine import OpenAIEngine
 from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.schemas import PHASES, Deliverable
-from estimator.store import version_lines
+from estimator.store import priced_version, version_lines
 from estimator.workflow import Workflow, open_workflow
 from tests.factories import project_settings
 from tests.fake_openai import FakeOpenAI, settings_for
@@ -69,7 +69,7 @@ def test_walk_questions_answers_estimate(flow: Workflow) -> None:
     widths = [(line.pessimistic - line.optimistic) for line in version_lines(answered)]
     earlier = [(line.pessimistic - line.optimistic) for line in version_lines(unanswered)]
     assert sum(widths) <= sum(earlier)
-    priced = flow.priced(answered)
+    priced = priced_version(answered)
     assert priced.subtotal == sum(item.line.person_days * Decimal(40000) for item in priced.lines)
     assert priced.total == priced.subtotal + priced.tax == answered.total
 
@@ -164,7 +164,7 @@ def test_quick_actions_unit_cost_risk_buffer_and_remove(flow: Workflow) -> None:
     buffer = version_lines(buffered)[-1]
     assert buffer.kind.value == "risk_buffer"
     assert buffer.person_days == (base.person_days * Decimal("0.1")).quantize(Decimal("0.01"))
-    assert all(item.amount == item.line.person_days * Decimal(50000) for item in flow.priced(buffered).lines)
+    assert all(item.amount == item.line.person_days * Decimal(50000) for item in priced_version(buffered).lines)
     removed = flow.apply_proposal(
         project_id,
         flow.quick_remove(project_id, ["運用マニュアル", "ユーザーマニュアル"], user=USER).id,

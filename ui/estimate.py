@@ -19,6 +19,7 @@ from estimator.adjustments import LineChange
 from estimator.i18n import format_money, format_number, t
 from estimator.models import EstimateVersion
 from estimator.schemas import PHASES, EstimateLine, PricedEstimate
+from estimator.store import priced_version
 from ui.context import lang, tr, workflow
 from ui.formatting import money, number, phase
 
@@ -40,7 +41,7 @@ def _key(version: EstimateVersion) -> VersionKey:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _priced(key: VersionKey) -> PricedEstimate:
     _, _, project_id, number = key
-    return workflow().priced(workflow().store.get_version(project_id, number))
+    return priced_version(workflow().store.get_version(project_id, number))
 
 
 def priced(version: EstimateVersion) -> PricedEstimate:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from estimator.errors import InvalidInputError
 from estimator.i18n import t
-from estimator.schemas import Deliverable
+from estimator.schemas import Deliverable, name_key
 
 MAX_DATA_ROWS = 1000
 MAX_SCANNED_ROWS = 100_000
@@ -360,7 +360,7 @@ def _read_rows(table: _Table, header: _Header, lang: str) -> ImportResult:
             raise InvalidInputError("errors.import.too_many_rows", limit=MAX_DATA_ROWS)
         row_problems = _row_problems(number, name, description)
         if not row_problems:
-            duplicate_key = unicodedata.normalize("NFKC", name).casefold()
+            duplicate_key = name_key(name)
             if duplicate_key in first_rows:
                 values = {"row": number, "name": name, "first_row": first_rows[duplicate_key]}
                 row_problems = [("errors.input.duplicate_name", values)]
