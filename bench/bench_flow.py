@@ -23,7 +23,7 @@ from estimator.store import ProjectSettings
 from estimator.workflow import Workflow, open_workflow
 from tests.fake_openai import FakeOpenAI, Latency, settings_for
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "legacy_sample_input.csv"
+SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "legacy_sample_input.csv"
 AMOUNT_REQUEST = "あと30万円ほど安くする案を教えて"
 FREE_REQUEST = "マニュアル類をシンプルにして安くしてください"
 

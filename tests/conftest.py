@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from estimator.config import get_settings
 from estimator.db import Database
 from estimator.store import Store
+from tests import repository_guard
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -30,7 +31,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 settings.register_profile("thorough", max_examples=3000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT.parent / "shared" / "samples"
+# The legacy system's sample input (成果物名称, 説明: 13 rows in the .xlsx, 9 in the .csv), kept in the repository.
+SAMPLES = ROOT / "tests" / "data"
 
 
 def missing(reason: str) -> None:
@@ -38,6 +40,21 @@ def missing(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required for CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def outside_reads(tmp_path_factory: pytest.TempPathFactory) -> repository_guard.OutsideReads:
+    return repository_guard.install(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(autouse=True)
+def stays_in_repository(outside_reads: repository_guard.OutsideReads) -> Iterator[None]:
+    """Fail any test that read a folder beside the repository (a user's clone has none)."""
+    outside_reads.take()
+    yield
+    found = outside_reads.take()
+    if found:
+        pytest.fail(f"read outside the repository: {sorted(set(found))[:5]}")
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """The legacy sample (9 deliverables) in Japanese and in English, and contexts built from it.
 
 The rows are copied here so the golden tests do not depend on a file outside the
-repository; `test_offline_engine` checks the copy against the shared CSV.
+repository; `test_offline_engine` checks the copy against the sample CSV in tests/data.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from estimator.schemas import (
     QuestionKind,
     price,
 )
-from tests.conftest import SAMPLES, missing
+from tests.conftest import SAMPLES
 from tests.offline_samples import PRICING, SAMPLE_EN, SAMPLE_JA, brief
 
 ENGINE = OfflineEngine()
@@ -80,10 +80,7 @@ def label(topic: str, option: str, lang: str) -> str:
 
 
 def test_the_copied_sample_is_the_legacy_csv() -> None:
-    path = SAMPLES / "legacy_sample_input.csv"
-    if not path.exists():
-        missing(f"{path} (the shared legacy sample)")
-    with path.open(encoding="utf-8-sig") as handle:
+    with (SAMPLES / "legacy_sample_input.csv").open(encoding="utf-8-sig") as handle:
         rows = [(row["成果物名称"], row["説明"]) for row in csv.DictReader(handle)]
     assert rows == SAMPLE_JA
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from estimator.i18n import t
+from tests.conftest import ROOT
 from tests.ui_support import app, flow, labelled, project_with_deliverables, texts
 
 PAGES = (
@@ -25,9 +28,9 @@ def test_first_load_menu_is_exactly_our_pages_in_order_with_translated_titles(
     at = app().run()
 
     registered = list(at._registered_pages.values())
-    assert [(page["script_path"].split("/work/")[-1].split("main/")[-1], page["page_name"]) for page in registered] == [
-        (path, t(key, lang)) for path, key in PAGES
-    ]
+    assert [
+        (Path(page["script_path"]).resolve().relative_to(ROOT).as_posix(), page["page_name"]) for page in registered
+    ] == [(path, t(key, lang)) for path, key in PAGES]
     assert not at.exception
     assert texts(at.title) == [t("projects.title", lang)]
     sidebar = [caption.value for caption in at.sidebar.caption]
