@@ -320,7 +320,7 @@ def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
     if args.apply is not None:
         if not 1 <= args.apply <= len(rows):
             raise CommandFailed(t("cli.adjust.no_such_proposal", lang, number=args.apply, count=len(rows)))
-        version = workflow.apply_proposal(project.id, rows[args.apply - 1].id, expected_version=None, user=CLI_USER)
+        version = workflow.apply_proposal(project.id, rows[args.apply - 1].id, user=CLI_USER)
         _finish_version(workflow, project.id, version, args, lang)
         return 0
     previews = [workflow.preview(project.id, row) for row in rows]

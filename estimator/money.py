@@ -19,6 +19,10 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 CURRENCY_DIGITS: dict[str, int] = {"JPY": 0, "USD": 2}
 ROUNDING_MODES: dict[str, str] = {"floor": ROUND_FLOOR, "half_up": ROUND_HALF_UP, "ceil": ROUND_CEILING}
 PERSON_DAY_QUANTUM = Decimal("0.01")
+# The largest unit cost per person-day accepted anywhere (settings, quick actions, chat, a model's answer).
+MAX_UNIT_COST: dict[str, Decimal] = {"JPY": Decimal(10_000_000), "USD": Decimal(100_000)}
+# Tax rates are percentages with at most two decimals (10, 8, 7.25).
+TAX_RATE_QUANTUM = Decimal("0.01")
 
 
 class MoneyError(ValueError):
@@ -34,6 +38,23 @@ def currency_digits(currency: str) -> int:
 
 def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-currency_digits(currency))
+
+
+def is_unit_cost(value: Decimal, currency: str) -> bool:
+    """Whether `value` can be a unit cost in `currency`: finite, > 0, at most the cap, in whole minor units.
+
+    ¥40,000.555 or $0.001 would print as an amount nobody can invoice, so they are refused, not rounded.
+    """
+    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0 or value > MAX_UNIT_COST[currency]:
+        return False
+    return value == value.quantize(quantum(currency))
+
+
+def is_tax_rate(value: Decimal) -> bool:
+    """Whether `value` can be a tax rate in percent: finite, 0-100, at most two decimals (no 1e-30)."""
+    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 100:
+        return False
+    return value == value.quantize(TAX_RATE_QUANTUM)
 
 
 def round_money(value: Decimal, currency: str, rounding: str) -> Decimal:

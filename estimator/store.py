@@ -9,7 +9,7 @@ version except deleting its whole project.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -93,6 +93,33 @@ def _bump(session: Session, project_id: int, expected: int | None) -> int:
     return session.execute(select(Project.row_version).where(Project.id == project_id)).scalar_one()
 
 
+def _head_number(session: Session, project_id: int) -> int | None:
+    """The newest version's number, None before the first estimate."""
+    return session.execute(
+        select(func.max(EstimateVersion.number)).where(EstimateVersion.task_id == project_id)
+    ).scalar_one()
+
+
+def _close_applied(session: Session, project_id: int, proposal_id: int, base_number: int | None) -> None:
+    """Mark the proposal applied (it must still be pending) and its pending siblings on the same base discarded."""
+    applied = session.execute(
+        update(ProposalRow)
+        .where(ProposalRow.task_id == project_id, ProposalRow.id == proposal_id, ProposalRow.status == "pending")
+        .values(status="applied")
+    ).rowcount
+    if applied != 1:
+        raise InvalidInputError("errors.proposal.closed", proposal=proposal_id)
+    session.execute(
+        update(ProposalRow)
+        .where(
+            ProposalRow.task_id == project_id,
+            ProposalRow.base_version == base_number,
+            ProposalRow.status == "pending",
+        )
+        .values(status="discarded")
+    )
+
+
 def _project(session: Session, project_id: int) -> Project:
     project = session.execute(
         select(Project)
@@ -101,6 +128,23 @@ def _project(session: Session, project_id: int) -> Project:
     ).scalar_one_or_none()
     if project is None:
         raise NotFoundError("errors.not_found.project", project=project_id)
+    return project
+
+
+def _new_project(session: Session, settings: ProjectSettings, created_by: str) -> Project:
+    project = Project(
+        title=settings.title,
+        client=settings.client,
+        language=settings.language,
+        currency=settings.currency,
+        unit_cost=settings.unit_cost,
+        tax_rate=settings.tax_rate,
+        rounding=settings.rounding,
+        quote_number=_next_quote_number(session, utcnow().year),
+        created_by=created_by,
+    )
+    session.add(project)
+    session.flush()
     return project
 
 
@@ -147,22 +191,14 @@ class Store:
         self.database = database
 
     def create_project(self, settings: ProjectSettings, *, created_by: str = "local") -> Project:
+        return self._with_quote_number(lambda session: _new_project(session, settings, created_by))
+
+    def _with_quote_number(self, build: Callable[[Session], Project]) -> Project:
+        """Run `build` in one transaction, again when a concurrent writer took the same quote number."""
         for _attempt in range(5):
             try:
                 with self.database.transaction() as session:
-                    project = Project(
-                        title=settings.title,
-                        client=settings.client,
-                        language=settings.language,
-                        currency=settings.currency,
-                        unit_cost=settings.unit_cost,
-                        tax_rate=settings.tax_rate,
-                        rounding=settings.rounding,
-                        quote_number=_next_quote_number(session, utcnow().year),
-                        created_by=created_by,
-                    )
-                    session.add(project)
-                    session.flush()
+                    project = build(session)
                     return _project(session, project.id)
             except IntegrityError:
                 continue
@@ -229,44 +265,48 @@ class Store:
             return _project(session, project_id)
 
     def duplicate_project(self, project_id: int, *, title: str, created_by: str = "local") -> Project:
-        """A new project with the same settings, deliverables, requirements and Q&A; no versions."""
-        source = self.get_project(project_id)
-        copy = self.create_project(
-            ProjectSettings(
-                title=title,
-                client=source.client,
-                language=source.language,
-                currency=source.currency,
-                unit_cost=source.unit_cost,
-                tax_rate=source.tax_rate,
-                rounding=source.rounding,
-            ),
-            created_by=created_by,
-        )
-        with self.database.transaction() as session:
-            _bump(session, copy.id, None)
-            session.execute(
-                update(Project).where(Project.id == copy.id).values(system_requirements=source.system_requirements)
+        """A new project with the same settings, deliverables, requirements and Q&A; no versions.
+
+        One transaction: a failure leaves no half-copied project behind.
+        """
+
+        def build(session: Session) -> Project:
+            source = _project(session, project_id)
+            copy = _new_project(
+                session,
+                ProjectSettings(
+                    title=title,
+                    client=source.client,
+                    language=source.language,
+                    currency=source.currency,
+                    unit_cost=source.unit_cost,
+                    tax_rate=source.tax_rate,
+                    rounding=source.rounding,
+                ),
+                created_by,
             )
-            for row in source.deliverables:
-                session.add(
-                    DeliverableRow(task_id=copy.id, position=row.position, name=row.name, description=row.description)
+            copy.system_requirements = source.system_requirements
+            copy.deliverables.extend(
+                DeliverableRow(position=row.position, name=row.name, description=row.description)
+                for row in source.deliverables
+            )
+            copy.qa_pairs.extend(
+                QAPair(
+                    position=qa.position,
+                    key=qa.key,
+                    kind=qa.kind,
+                    question=qa.question,
+                    why=qa.why,
+                    affects=list(qa.affects),
+                    choices=list(qa.choices),
+                    answer=qa.answer,
                 )
-            for qa in source.qa_pairs:
-                session.add(
-                    QAPair(
-                        task_id=copy.id,
-                        position=qa.position,
-                        key=qa.key,
-                        kind=qa.kind,
-                        question=qa.question,
-                        why=qa.why,
-                        affects=list(qa.affects),
-                        choices=list(qa.choices),
-                        answer=qa.answer,
-                    )
-                )
-        return self.get_project(copy.id)
+                for qa in source.qa_pairs
+            )
+            session.flush()
+            return copy
+
+        return self._with_quote_number(build)
 
     def delete_project(self, project_id: int) -> None:
         """Delete a project and everything it owns; its LLM call records stay, unlinked, for cost history."""
@@ -349,74 +389,87 @@ class Store:
         pricing: Pricing,
         origin: str,
         engine: str,
-        expected_version: int | None,
-        parent_number: int | None = None,
+        base_number: int | None,
+        expected_version: int | None = None,
+        applies_proposal: int | None = None,
         request_text: str = "",
         changes: list[dict[str, Any]] | None = None,
         assumptions: Sequence[str] = (),
         exclusions: Sequence[str] = (),
         created_by: str = "local",
     ) -> EstimateVersion:
-        """Store a new version numbered after the newest; its totals are computed here, by `price`."""
+        """Store the version that follows `base_number` (None: the project's first); totals come from `price`.
+
+        A compare-and-set on the head: the new version is numbered `base_number + 1` and
+        its parent is the base, and the database's unique (task_id, number) lets exactly
+        one writer take that number, across processes and app instances. Whoever loses
+        gets StaleWriteError naming the version the estimate is now at, and nothing is
+        written. `expected_version`, when given, also refuses a project changed since it
+        was read (the deliverables an estimate was made from). `applies_proposal` closes
+        that proposal as applied and the other pending ones on the same base as discarded,
+        in the same transaction.
+        """
         if origin not in ORIGINS:
             raise ValueError(f"unknown origin {origin!r}")
         priced = price(list(lines), pricing)
-        with self.database.transaction() as session:
-            _bump(session, project_id, expected_version)
-            number = (
-                session.execute(
-                    select(func.max(EstimateVersion.number)).where(EstimateVersion.task_id == project_id)
-                ).scalar_one()
-                or 0
-            ) + 1
-            parent_id = None
-            if parent_number is not None:
-                parent_id = session.execute(
-                    select(EstimateVersion.id).where(
-                        EstimateVersion.task_id == project_id, EstimateVersion.number == parent_number
-                    )
-                ).scalar_one_or_none()
-            version = EstimateVersion(
-                task_id=project_id,
-                number=number,
-                parent_id=parent_id,
-                origin=origin,
-                engine=engine,
-                request_text=request_text,
-                changes=changes or [],
-                currency=pricing.currency,
-                unit_cost=pricing.unit_cost,
-                tax_rate=pricing.tax_rate,
-                rounding=pricing.rounding,
-                person_days=priced.person_days,
-                subtotal=priced.subtotal,
-                tax=priced.tax,
-                total=priced.total,
-                assumptions=list(assumptions),
-                exclusions=list(exclusions),
-                created_by=created_by,
-            )
-            for position, item in enumerate(priced.lines):
-                line = item.line
-                version.lines.append(
-                    EstimateLineRow(
-                        position=position,
-                        deliverable=line.deliverable,
-                        description=line.description,
-                        kind=line.kind.value,
-                        person_days=line.person_days,
-                        optimistic=line.optimistic,
-                        pessimistic=line.pessimistic,
-                        amount=item.amount,
-                        reasoning=line.reasoning,
-                        assumptions=list(line.assumptions),
-                        risks=list(line.risks),
-                        **{p.value: line.phases.get(p) for p in PHASES},
-                    )
+        try:
+            with self.database.transaction() as session:
+                _bump(session, project_id, expected_version)
+                head = _head_number(session, project_id)
+                if head != base_number:
+                    raise StaleWriteError("errors.stale_version", base=base_number or 0, latest=head or 0)
+                parent_id = None
+                if base_number is not None:
+                    parent_id = self._version(session, project_id, base_number).id
+                number = (base_number or 0) + 1
+                version = EstimateVersion(
+                    task_id=project_id,
+                    number=number,
+                    parent_id=parent_id,
+                    origin=origin,
+                    engine=engine,
+                    request_text=request_text,
+                    changes=changes or [],
+                    currency=pricing.currency,
+                    unit_cost=pricing.unit_cost,
+                    tax_rate=pricing.tax_rate,
+                    rounding=pricing.rounding,
+                    person_days=priced.person_days,
+                    subtotal=priced.subtotal,
+                    tax=priced.tax,
+                    total=priced.total,
+                    assumptions=list(assumptions),
+                    exclusions=list(exclusions),
+                    created_by=created_by,
                 )
-            session.add(version)
-            session.flush()
-            return self._version(session, project_id, number)
+                for position, item in enumerate(priced.lines):
+                    line = item.line
+                    version.lines.append(
+                        EstimateLineRow(
+                            position=position,
+                            deliverable=line.deliverable,
+                            description=line.description,
+                            kind=line.kind.value,
+                            person_days=line.person_days,
+                            optimistic=line.optimistic,
+                            pessimistic=line.pessimistic,
+                            amount=item.amount,
+                            reasoning=line.reasoning,
+                            assumptions=list(line.assumptions),
+                            risks=list(line.risks),
+                            **{p.value: line.phases.get(p) for p in PHASES},
+                        )
+                    )
+                session.add(version)
+                session.flush()
+                if applies_proposal is not None:
+                    _close_applied(session, project_id, applies_proposal, base_number)
+                return self._version(session, project_id, number)
+        except IntegrityError:
+            # Another writer took `number` between our read of the head and our insert.
+            with self.database.transaction() as session:
+                latest = _head_number(session, project_id)
+            raise StaleWriteError("errors.stale_version", base=base_number or 0, latest=latest or 0) from None
 
     @staticmethod
     def _version(session: Session, project_id: int, number: int | None) -> EstimateVersion:
@@ -436,6 +489,11 @@ class Store:
         """Version `number`, or the newest when None."""
         with self.database.transaction() as session:
             return self._version(session, project_id, number)
+
+    def head_number(self, project_id: int) -> int | None:
+        """The newest version's number (None before the first estimate): the base a new version follows."""
+        with self.database.transaction() as session:
+            return _head_number(session, project_id)
 
     def has_versions(self, project_id: int) -> bool:
         with self.database.transaction() as session:

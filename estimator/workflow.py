@@ -173,6 +173,7 @@ class Workflow:
         if expected_version is not None and project.row_version != expected_version:
             raise StaleWriteError("errors.stale_write", project=project_id)
         answers = self.store.answers(project_id)
+        head = self.store.head_number(project_id)
         draft = self.engine.estimate(self.brief(project), answers, self._hooks(project_id, user))
         return self.store.append_version(
             project_id,
@@ -180,6 +181,7 @@ class Workflow:
             pricing=self.pricing(project),
             origin="generated",
             engine=self.engine.name,
+            base_number=head,
             expected_version=project.row_version,
             assumptions=draft.assumptions,
             exclusions=draft.exclusions,
@@ -315,56 +317,54 @@ class Workflow:
             after=price(after.lines, after.pricing),
         )
 
-    def apply_proposal(
-        self, project_id: int, proposal_id: int, *, expected_version: int | None, user: str
-    ) -> EstimateVersion:
-        """A new version (origin adjusted) from the proposal; refused when the estimate moved on since."""
+    def apply_proposal(self, project_id: int, proposal_id: int, *, user: str) -> EstimateVersion:
+        """A new version (origin adjusted) from the proposal, following the version it was made for.
+
+        Refused with the stale-version message when the estimate moved on since (another tab
+        or process applied, edited or restored first); the version and the closing of this
+        proposal and its siblings are one transaction.
+        """
         proposal = self.store.get_proposal(project_id, proposal_id)
-        if proposal.status != "pending":
+        if proposal.status == "applied":
             raise InvalidInputError("errors.proposal.closed", proposal=proposal_id)
         latest = self.store.get_version(project_id)
         if latest.number != proposal.base_version:
             raise StaleWriteError("errors.proposal.outdated", base=proposal.base_version, latest=latest.number)
+        if proposal.status != "pending":
+            raise InvalidInputError("errors.proposal.closed", proposal=proposal_id)
         preview = self.preview(project_id, proposal)
-        version = self.store.append_version(
+        return self.store.append_version(
             project_id,
             lines=[item.line for item in preview.after.lines],
             pricing=preview.after.pricing,
             origin="adjusted",
             engine=proposal.engine,
-            expected_version=expected_version,
-            parent_number=latest.number,
+            base_number=proposal.base_version,
+            applies_proposal=proposal_id,
             request_text=proposal.request_text or proposal.title,
             changes=[_change_record(change) for change in preview.changes],
             assumptions=latest.assumptions,
             exclusions=latest.exclusions,
             created_by=user,
         )
-        siblings = [row.id for row in self.store.pending_proposals(project_id) if row.base_version == latest.number]
-        self.store.close_proposals(project_id, [proposal_id], "applied")
-        self.store.close_proposals(project_id, [i for i in siblings if i != proposal_id], "discarded")
-        return version
 
     def discard_proposal(self, project_id: int, proposal_id: int) -> None:
         self.store.get_proposal(project_id, proposal_id)
         self.store.close_proposals(project_id, [proposal_id], "discarded")
 
-    def restore_version(
-        self, project_id: int, number: int, *, expected_version: int | None, user: str
-    ) -> EstimateVersion:
-        """A new version (origin restored) equal to version `number`; nothing is overwritten."""
+    def restore_version(self, project_id: int, number: int, *, base_version: int, user: str) -> EstimateVersion:
+        """A new version (origin restored) equal to version `number`, following `base_version`; nothing overwritten."""
         source = self.store.get_version(project_id, number)
-        latest = self.store.get_version(project_id)
+        base = self.store.get_version(project_id, base_version)
         lines, pricing = version_lines(source), version_pricing(source)
-        changes = diff_versions(version_lines(latest), version_pricing(latest), lines, pricing)
+        changes = diff_versions(version_lines(base), version_pricing(base), lines, pricing)
         return self.store.append_version(
             project_id,
             lines=lines,
             pricing=pricing,
             origin="restored",
             engine=source.engine,
-            expected_version=expected_version,
-            parent_number=latest.number,
+            base_number=base_version,
             request_text=t("workflow.restored_from", self.store.get_project(project_id).language, number=number),
             changes=[_change_record(change) for change in changes],
             assumptions=source.assumptions,
@@ -373,11 +373,11 @@ class Workflow:
         )
 
     def edit_lines(
-        self, project_id: int, person_days: dict[str, Decimal], *, expected_version: int | None, user: str
+        self, project_id: int, person_days: dict[str, Decimal], *, base_version: int, user: str
     ) -> EstimateVersion:
-        """A new version (origin edited) with the given lines set to new person-days; others identical."""
-        latest = self.store.get_version(project_id)
-        lines, pricing = version_lines(latest), version_pricing(latest)
+        """A new version (origin edited) of `base_version` with the given lines set to new person-days."""
+        base = self.store.get_version(project_id, base_version)
+        lines, pricing = version_lines(base), version_pricing(base)
         operations = [
             Operation(kind=OperationKind.SET_PERSON_DAYS, line=name, person_days=days)
             for name, days in person_days.items()
@@ -394,12 +394,11 @@ class Workflow:
             pricing=after.pricing,
             origin="edited",
             engine="manual",
-            expected_version=expected_version,
-            parent_number=latest.number,
+            base_number=base_version,
             request_text="",
             changes=[_change_record(change) for change in changes],
-            assumptions=latest.assumptions,
-            exclusions=latest.exclusions,
+            assumptions=base.assumptions,
+            exclusions=base.exclusions,
             created_by=user,
         )
 
@@ -441,10 +440,10 @@ class Workflow:
         return quote_filename(document), build_quote_workbook(document)
 
     def _lineage(self, project_id: int, version: EstimateVersion) -> list[EstimateVersion]:
-        """The versions that led to `version`, oldest first, following parents."""
+        """The versions that led to `version` since it was last generated, oldest first, following parents."""
         by_id = {v.id: v for v in self.store.list_versions(project_id)}
         chain = [version]
-        while chain[-1].parent_id is not None and chain[-1].parent_id in by_id and len(chain) <= len(by_id):
+        while chain[-1].origin != "generated" and chain[-1].parent_id in by_id and len(chain) <= len(by_id):
             chain.append(by_id[chain[-1].parent_id])
         return list(reversed(chain))
 

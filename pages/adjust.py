@@ -19,6 +19,7 @@ from ui.steps import engine_label
 through_app()
 
 ERROR_KEY = "adjust_error"
+APPLY_ERROR_KEY = "adjust_apply_error"
 
 project = require_project()
 flow = workflow()
@@ -86,7 +87,7 @@ with chat_column:
             with st.chat_message("user" if message.role == "user" else "assistant"):
                 st.markdown(message.content)
     if project.id in errors:
-        key, values = errors[project.id]
+        key, values = errors.pop(project.id)
         st.error(tr(key, **values))
     st.caption(tr("adjust.chat.examples", examples=tr("adjust.chat.example_list")))
 
@@ -123,7 +124,28 @@ with quick_column:
             propose(lambda: flow.quick_remove(project.id, names, user=user()), redraw=True)
 
 
+def apply(proposal_id: int, title: str) -> None:
+    """Apply a proposal (a button callback, so it runs even when another tab closed the card meanwhile)."""
+    try:
+        version = flow.apply_proposal(project.id, proposal_id, user=user())
+    except EstimatorError as error:
+        st.session_state[APPLY_ERROR_KEY] = (project.id, error.key, error.values)
+    else:
+        view.show_version(project.id, version.number)
+        flash(tr("adjust.applied", version=version.number, title=title))
+
+
+def discard(proposal_id: int) -> None:
+    try:
+        flow.discard_proposal(project.id, proposal_id)
+    except EstimatorError as error:
+        st.session_state[APPLY_ERROR_KEY] = (project.id, error.key, error.values)
+
+
 st.subheader(tr("adjust.proposals.title"))
+refused = st.session_state.pop(APPLY_ERROR_KEY, None)
+if refused is not None and refused[0] == project.id:
+    st.error(tr(refused[1], **refused[2]))
 pending: list[ProposalRow] = flow.store.pending_proposals(project.id)
 if not pending:
     st.caption(tr("adjust.proposals.none"))
@@ -169,25 +191,21 @@ for proposal in pending:
             if outdated:
                 st.warning(tr("adjust.proposals.outdated", version=proposal.base_version, latest=latest.number))
             apply_column, discard_column = st.columns(2)
-            if apply_column.button(
+            apply_column.button(
                 tr("adjust.proposals.apply"),
                 type="primary",
                 icon=":material/check:",
                 key=f"apply_{proposal.id}",
                 disabled=outdated,
                 width="stretch",
-            ):
-                try:
-                    version = flow.apply_proposal(
-                        project.id, proposal.id, expected_version=project.row_version, user=user()
-                    )
-                except EstimatorError as error:
-                    show_error(error)
-                else:
-                    flash(tr("adjust.applied", version=version.number, title=proposal.title))
-                    st.rerun()
-            if discard_column.button(
-                tr("adjust.proposals.discard"), icon=":material/close:", key=f"discard_{proposal.id}", width="stretch"
-            ):
-                flow.discard_proposal(project.id, proposal.id)
-                st.rerun()
+                on_click=apply,
+                args=(proposal.id, proposal.title),
+            )
+            discard_column.button(
+                tr("adjust.proposals.discard"),
+                icon=":material/close:",
+                key=f"discard_{proposal.id}",
+                width="stretch",
+                on_click=discard,
+                args=(proposal.id,),
+            )

@@ -33,7 +33,22 @@ if not versions:
     st.info(tr("estimate.none_yet"))
     st.stop()
 
-latest = versions[-1]
+newest = versions[-1]
+latest = view.shown_version(project.id, versions)
+if latest.number != newest.number:
+    notice, newest_column = st.columns([4, 1], vertical_alignment="center")
+    notice.warning(
+        tr("estimate.newer_version", shown=latest.number, newest=newest.number, who=newest.created_by),
+        icon=":material/update:",
+    )
+    newest_column.button(
+        tr("estimate.show_newest"),
+        icon=":material/refresh:",
+        key="show_newest",
+        on_click=view.show_version,
+        args=(project.id, newest.number),
+        width="stretch",
+    )
 estimate = view.priced(latest)
 currency = estimate.pricing.currency
 filename, workbook = view.quote_file(project.id, latest)
@@ -155,12 +170,13 @@ def show_lines() -> None:
             version = flow.edit_lines(
                 project.id,
                 view.edited_person_days(estimate, edited),
-                expected_version=project.row_version,
+                base_version=latest.number,
                 user=user(),
             )
         except EstimatorError as error:
             show_error(error)
         else:
+            view.show_version(project.id, version.number)
             flash(tr("estimate.edited", version=version.number))
             st.rerun()
 
@@ -225,7 +241,8 @@ def show_versions() -> None:
                 origin=origin(by_number[n].origin),
                 total=money(by_number[n].total, by_number[n].currency),
             )
-            for n in numbers[:-1]
+            for n in numbers
+            if n != latest.number
         }
         chosen = restore_column.selectbox(
             tr("estimate.restore.label"),
@@ -236,10 +253,11 @@ def show_versions() -> None:
         )
         if button_column.button(tr("estimate.restore.button"), icon=":material/history:", key="restore_version"):
             try:
-                version = flow.restore_version(project.id, chosen, expected_version=project.row_version, user=user())
+                version = flow.restore_version(project.id, chosen, base_version=latest.number, user=user())
             except EstimatorError as error:
                 show_error(error)
             else:
+                view.show_version(project.id, version.number)
                 flash(tr("estimate.restored", version=version.number, source=chosen))
                 st.rerun()
 

@@ -56,7 +56,7 @@ def test_list_and_show_as_text_and_json(isolated_settings: Path) -> None:
     store = Store(Database.from_url(f"sqlite:///{isolated_settings / 'estimator.db'}"))
     project = store.create_project(project_settings("基幹システム刷新"))
     store.append_version(
-        project.id, lines=[line("画面", "10")], pricing=JPY, origin="generated", engine="offline", expected_version=None
+        project.id, lines=[line("画面", "10")], pricing=JPY, origin="generated", engine="offline", base_number=None
     )
     listed = json.loads(run_cli("list", "--json").stdout)
     assert [(p["id"], p["title"], p["latest_total"]) for p in listed] == [(project.id, "基幹システム刷新", 440000)]

@@ -94,7 +94,7 @@ def test_versions_are_appended_never_rewritten(store: Store) -> None:
     project = store.create_project(project_settings())
     lines = [line("画面", "10"), line("API", "5.5")]
     first = store.append_version(
-        project.id, lines=lines, pricing=JPY, origin="generated", engine="offline", expected_version=None
+        project.id, lines=lines, pricing=JPY, origin="generated", engine="offline", base_number=None
     )
     second = store.append_version(
         project.id,
@@ -102,8 +102,7 @@ def test_versions_are_appended_never_rewritten(store: Store) -> None:
         pricing=JPY,
         origin="adjusted",
         engine="offline",
-        expected_version=None,
-        parent_number=1,
+        base_number=1,
         request_text="APIを外して",
     )
     assert (first.number, second.number) == (1, 2)
@@ -124,7 +123,7 @@ def test_duplicate_copies_inputs_not_versions(store: Store) -> None:
         project.id, [Deliverable(name="A", description="x")], requirements="req", expected_version=None
     )
     store.append_version(
-        project.id, lines=[line("A", "1")], pricing=JPY, origin="generated", engine="offline", expected_version=None
+        project.id, lines=[line("A", "1")], pricing=JPY, origin="generated", engine="offline", base_number=None
     )
     copy = store.duplicate_project(project.id, title="Copy")
     assert copy.id != project.id and copy.quote_number != project.quote_number
@@ -136,7 +135,7 @@ def test_duplicate_copies_inputs_not_versions(store: Store) -> None:
 def test_delete_cascades_but_keeps_llm_cost_history(store: Store) -> None:
     project = store.create_project(project_settings())
     store.append_version(
-        project.id, lines=[line("A", "1")], pricing=JPY, origin="generated", engine="offline", expected_version=None
+        project.id, lines=[line("A", "1")], pricing=JPY, origin="generated", engine="offline", base_number=None
     )
     store.add_message(project.id, "user", "安くして")
     store.record_llm_call(

@@ -113,7 +113,7 @@ def test_versions_compare_and_restore() -> None:
     workflow = flow()
     first = workflow.store.get_version(project_id)
     name = first.lines[0].deliverable
-    workflow.edit_lines(project_id, {name: Decimal(1)}, expected_version=None, user="local")
+    workflow.edit_lines(project_id, {name: Decimal(1)}, base_version=first.number, user="local")
     at = opened(project_id, "pages/estimate.py")
     at.session_state["estimate_tab"] = t("estimate.tab.versions", "ja")
     at.run()

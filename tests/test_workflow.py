@@ -120,7 +120,7 @@ def test_apply_makes_a_new_version_and_leaves_unnamed_lines_identical(flow: Work
     project_id = estimated(flow)
     before = version_lines(flow.store.get_version(project_id))
     rows = flow.propose_adjustment(project_id, "ユーザーマニュアルを外して", user=USER)
-    version = flow.apply_proposal(project_id, rows[0].id, expected_version=None, user=USER)
+    version = flow.apply_proposal(project_id, rows[0].id, user=USER)
     after = version_lines(version)
     assert version.number == 2 and version.origin == "adjusted" and version.parent_id is not None
     assert [line.deliverable for line in after] == [
@@ -139,28 +139,25 @@ def test_apply_makes_a_new_version_and_leaves_unnamed_lines_identical(flow: Work
     ]
     assert version.request_text == "ユーザーマニュアルを外して"
     with pytest.raises(InvalidInputError):
-        flow.apply_proposal(project_id, rows[0].id, expected_version=None, user=USER)
+        flow.apply_proposal(project_id, rows[0].id, user=USER)
 
 
 def test_a_proposal_for_an_older_version_is_refused(flow: Workflow) -> None:
     project_id = estimated(flow)
     first = flow.propose_adjustment(project_id, "テストを20%削減", user=USER)
     second = flow.quick_risk_buffer(project_id, Decimal(10), user=USER)
-    flow.apply_proposal(project_id, second.id, expected_version=None, user=USER)
-    with pytest.raises(InvalidInputError):
-        flow.apply_proposal(project_id, first[0].id, expected_version=None, user=USER)
+    flow.apply_proposal(project_id, second.id, user=USER)
+    with pytest.raises(StaleWriteError) as refused:
+        flow.apply_proposal(project_id, first[0].id, user=USER)
+    assert (refused.value.key, refused.value.values) == ("errors.proposal.outdated", {"base": 1, "latest": 2})
 
 
 def test_quick_actions_unit_cost_risk_buffer_and_remove(flow: Workflow) -> None:
     project_id = estimated(flow)
     base = flow.store.get_version(project_id)
-    cost = flow.apply_proposal(
-        project_id, flow.quick_unit_cost(project_id, Decimal(50000), user=USER).id, expected_version=None, user=USER
-    )
+    cost = flow.apply_proposal(project_id, flow.quick_unit_cost(project_id, Decimal(50000), user=USER).id, user=USER)
     assert cost.unit_cost == Decimal(50000) and cost.person_days == base.person_days
-    buffered = flow.apply_proposal(
-        project_id, flow.quick_risk_buffer(project_id, Decimal(10), user=USER).id, expected_version=None, user=USER
-    )
+    buffered = flow.apply_proposal(project_id, flow.quick_risk_buffer(project_id, Decimal(10), user=USER).id, user=USER)
     buffer = version_lines(buffered)[-1]
     assert buffer.kind.value == "risk_buffer"
     assert buffer.person_days == (base.person_days * Decimal("0.1")).quantize(Decimal("0.01"))
@@ -168,7 +165,6 @@ def test_quick_actions_unit_cost_risk_buffer_and_remove(flow: Workflow) -> None:
     removed = flow.apply_proposal(
         project_id,
         flow.quick_remove(project_id, ["運用マニュアル", "ユーザーマニュアル"], user=USER).id,
-        expected_version=None,
         user=USER,
     )
     assert "運用マニュアル" not in [line.deliverable for line in removed.lines]
@@ -177,20 +173,20 @@ def test_quick_actions_unit_cost_risk_buffer_and_remove(flow: Workflow) -> None:
 def test_restore_and_edit_make_new_versions(flow: Workflow) -> None:
     project_id = estimated(flow)
     first = flow.store.get_version(project_id, 1)
-    edited = flow.edit_lines(project_id, {"要件定義書": Decimal("20")}, expected_version=None, user=USER)
+    edited = flow.edit_lines(project_id, {"要件定義書": Decimal("20")}, base_version=1, user=USER)
     assert edited.origin == "edited" and edited.number == 2
     lines = {line.deliverable: line for line in version_lines(edited)}
     assert lines["要件定義書"].person_days == Decimal(20)
     untouched = {line.deliverable: line for line in version_lines(first)}
     assert all(lines[n] == untouched[n] for n in untouched if n != "要件定義書")
     assert sum(lines["要件定義書"].phases.get(p) for p in PHASES) == Decimal(20)
-    restored = flow.restore_version(project_id, 1, expected_version=None, user=USER)
+    restored = flow.restore_version(project_id, 1, base_version=2, user=USER)
     assert restored.origin == "restored" and restored.number == 3
     assert version_lines(restored) == version_lines(first) and restored.total == first.total
     assert [c.deliverable for c in flow.compare(project_id, 1, 2)] == ["要件定義書"]
     same = untouched["要件定義書"].person_days
     with pytest.raises(InvalidInputError):
-        flow.edit_lines(project_id, {"要件定義書": same}, expected_version=None, user=USER)
+        flow.edit_lines(project_id, {"要件定義書": same}, base_version=3, user=USER)
 
 
 def test_stale_tab_cannot_generate_over_newer_input(flow: Workflow) -> None:

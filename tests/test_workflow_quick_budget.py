@@ -41,7 +41,7 @@ def test_budget_cap_proposals_fit_under_the_cap_and_apply(flow: Workflow) -> Non
     for row in rows:
         after = flow.preview(project_id, row).after
         assert cap - before.unit_cost <= after.subtotal <= cap
-    version = flow.apply_proposal(project_id, rows[0].id, expected_version=None, user="analyst")
+    version = flow.apply_proposal(project_id, rows[0].id, user="analyst")
     assert version.origin == "adjusted"
     assert version.subtotal <= cap
     assert flow.store.pending_proposals(project_id) == []

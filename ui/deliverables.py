@@ -98,7 +98,7 @@ def draft_for(project: Project) -> Draft:
     if (
         draft is None
         or draft.project_id != project.id
-        or (draft.row_version != project.row_version and not draft.dirty)
+        or (draft.row_version != project.row_version and not touched(draft))
     ):
         draft = fresh_draft(project)
         st.session_state.pop(EDITOR_KEY, None)
@@ -110,6 +110,19 @@ def draft_for(project: Project) -> Draft:
     if REQUIREMENTS_KEY not in st.session_state:
         st.session_state[REQUIREMENTS_KEY] = draft.requirements
     return draft
+
+
+def touched(draft: Draft) -> bool:
+    """Whether the user changed anything since the draft was loaded, counting what the widgets hold right now.
+
+    The draft copies the widgets' values only when the page draws them, so the rerun that
+    follows typing in the requirements box (or the table) still has the old copy: the
+    widgets' own state must count too, or another tab's save would replace the typing.
+    """
+    typed = st.session_state.get(REQUIREMENTS_KEY, draft.requirements)
+    edits = st.session_state.get(EDITOR_KEY) or {}
+    edited_table = any(edits.get(kind) for kind in ("edited_rows", "added_rows", "deleted_rows"))
+    return draft.dirty or typed != draft.saved_requirements or edited_table
 
 
 def editor_height(rows: int) -> int:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 DETAIL_PAGE_SIZE = 10
 EXPORT_KEY = "quote_export"
+SHOWN_KEY = "estimate_shown_version"
 
 
 VersionKey = tuple[int, str, int, int]
@@ -42,6 +43,25 @@ def _key(version: EstimateVersion) -> VersionKey:
 def _priced(key: VersionKey) -> PricedEstimate:
     _, _, project_id, number = key
     return priced_version(workflow().store.get_version(project_id, number))
+
+
+def shown_version(project_id: int, versions: list[EstimateVersion]) -> EstimateVersion:
+    """The version this browser session is looking at: the newest, until someone else adds one.
+
+    A version saved from another tab or process does not replace the one on screen: an
+    edit typed against it must stay there, and its save must be refused as stale, not
+    vanish with the widgets of the old version. The page offers the newest instead.
+    """
+    shown: dict[int, int] = st.session_state.setdefault(SHOWN_KEY, {})
+    by_number = {version.number: version for version in versions}
+    if shown.get(project_id) not in by_number:
+        shown[project_id] = versions[-1].number
+    return by_number[shown[project_id]]
+
+
+def show_version(project_id: int, number: int) -> None:
+    """Look at version `number` from now on (after this session made it, or asked for the newest)."""
+    st.session_state.setdefault(SHOWN_KEY, {})[project_id] = number
 
 
 def priced(version: EstimateVersion) -> PricedEstimate:

@@ -8,6 +8,7 @@ from estimator.errors import EstimatorError
 from estimator.models import Project
 from ui import answers
 from ui.context import flash, settings, show_error, tr, user, workflow
+from ui.estimate import show_version
 
 
 def engine_label() -> str:
@@ -32,5 +33,6 @@ def generate_estimate(project: Project) -> bool:
             show_error(error)
             return False
         status.update(label=tr("estimate.generated", version=version.number), state="complete", expanded=False)
+    show_version(project.id, version.number)
     flash(tr("estimate.generated", version=version.number))
     return True
