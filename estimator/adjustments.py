@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from estimator.errors import AdjustmentError
+from estimator.money import MAX_UNIT_COST, is_unit_cost
 from estimator.schemas import (
     PHASES,
     DeliverableKind,
@@ -81,6 +82,12 @@ def _apply_one(lines: list[EstimateLine], pricing: Pricing, operation: Operation
     if kind is OperationKind.SET_UNIT_COST:
         if operation.unit_cost is None:
             raise AdjustmentError("errors.adjust.missing_value", operation=kind.value)
+        if not is_unit_cost(operation.unit_cost, pricing.currency):
+            raise AdjustmentError(
+                f"errors.adjust.bad_unit_cost.{pricing.currency}",
+                value=format(operation.unit_cost, "f"),
+                limit=format(MAX_UNIT_COST[pricing.currency], ","),
+            )
         return AdjustedVersion(result, pricing.model_copy(update={"unit_cost": operation.unit_cost}))
     if kind is OperationKind.ADD_RISK_BUFFER:
         if operation.percent is None:

@@ -19,8 +19,8 @@ from estimator.db import Database
 from estimator.engines.base import CallHooks, CallRecord, Engine
 from estimator.engines.factory import make_engine
 from estimator.engines.offline import OfflineEngine
-from estimator.engines.requests import Intent, IntentKind, parse_request, proposals_for
-from estimator.errors import InvalidInputError, LimitExceededError, StaleWriteError
+from estimator.engines.requests import Intent, IntentKind, proposals_for, proposals_for_parts, read_request
+from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.excel.quote import HistoryEntry, QaItem, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.i18n import format_money, t
 from estimator.models import EstimateVersion, Project, ProposalRow
@@ -208,11 +208,22 @@ class Workflow:
         version = self.store.get_version(project_id)
         self.store.add_message(project_id, "user", text, created_by=user)
         context = self._context(project, version, text)
-        intent = parse_request(text)
-        if intent is not None:
-            proposals, engine = proposals_for(intent, context), RULES_ENGINE
+        reading = read_request(text)
+        not_handled: list[str] = []
+        if reading.understood and (not reading.missed or self.engine.name == RULES_ENGINE):
+            proposals, not_handled = proposals_for_parts(reading.understood, context)
+            not_handled = [*reading.missed, *not_handled]
+            if not proposals:
+                raise EngineError("errors.engine.not_applicable", text, reason=_listed(not_handled, project.language))
+            engine = RULES_ENGINE
         else:
+            # Nothing understood, or only part of it while a model is configured: the model reads it all.
             proposals, engine = self.engine.adjust(context, self._hooks(project_id, user)), self.engine.name
+        if not_handled:
+            note = t("workflow.not_handled", project.language, parts=_listed(not_handled, project.language))
+            proposals = [
+                proposal.model_copy(update={"reason": f"{proposal.reason}\n{note}".strip()}) for proposal in proposals
+            ]
         rows = self.store.save_proposals(
             project_id,
             base_version=version.number,
@@ -223,6 +234,8 @@ class Workflow:
         )
         summary = "\n".join(f"{index}. {row.title}" for index, row in enumerate(rows, start=1))
         reply = t("workflow.proposals_ready", project.language, count=len(rows), titles=summary)
+        if not_handled:
+            reply += "\n\n" + t("workflow.not_handled", project.language, parts=_listed(not_handled, project.language))
         self.store.add_message(project_id, "assistant", reply, created_by=engine)
         return rows
 
@@ -451,6 +464,13 @@ class Workflow:
         a = self.store.get_version(project_id, older)
         b = self.store.get_version(project_id, newer)
         return diff_versions(version_lines(a), version_pricing(a), version_lines(b), version_pricing(b))
+
+
+def _listed(parts: Sequence[str], lang: str) -> str:
+    """「A」、「B」 / “A”, “B”: request parts quoted as the user wrote them."""
+    if lang == "ja":
+        return "、".join(f"「{part}」" for part in parts)
+    return ", ".join(f"“{part}”" for part in parts)
 
 
 def _change_record(change: LineChange) -> dict[str, str | None]:

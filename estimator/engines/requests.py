@@ -13,6 +13,7 @@ them); proposal titles and reasons are written in the project's language.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -274,6 +275,96 @@ def parse_request(text: str) -> Intent | None:
     if _SIMPLIFY.search(n):
         return Intent(IntentKind.SIMPLIFY, n, factor=SIMPLIFY_FACTOR, target=_target(n))
     return None
+
+
+_ACTION_VERBS = (
+    "add|remove|drop|delete|exclude|skip|cut|reduce|lower|raise|increase|decrease|make|simplify|set|change"
+    "|put|give|fit|keep|include|double|halve|trim|take|get|scale|shrink|streamline|apply|use"
+)
+# Where one request holds several: a sentence end, a Japanese て-form comma (「半分にして、単価も」),
+# a linking word, or an English "and"/"then"/"also" that opens a new action ("… and add a CSV export").
+_CLAUSE_BREAK = re.compile(
+    r"[。！？!?\n;；]+"
+    r"|\.(?=\s|$)"
+    r"|(?<=[てで])\s*[、,]\s*"
+    r"|\s*[、,]?\s*(?:それと|それから|あと[、,]|また[、,]|さらに|加えて|ついでに)\s*"
+    rf"|,?\s+(?:and|then|also|plus)\s+(?:also\s+|then\s+)?(?=(?:{_ACTION_VERBS})\b)"
+    r"|,\s*(?:and\s+)?(?:also|then|plus)\s+",
+    re.IGNORECASE,
+)
+_POLITENESS = re.compile(
+    r"お願いします|お願い|ください|下さい|よろしく|頼みます|please|thanks|thank you|pls|[\s、。,.!?！？]",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class RequestReading:
+    """A request split into its parts: those the rules understood (with their intent) and those they did not."""
+
+    understood: list[tuple[str, Intent]]
+    missed: list[str]
+
+
+def request_parts(text: str) -> list[str]:
+    """The parts of a compound request, in order; politeness alone («お願いします», "please") is no part."""
+    parts = [part.strip(" 、,") for part in _CLAUSE_BREAK.split(unicodedata.normalize("NFKC", text))]
+    return [part for part in parts if part and _POLITENESS.sub("", part)]
+
+
+def read_request(text: str) -> RequestReading:
+    """Which parts of `text` the rules understand: the whole request, or each of its parts when it has several."""
+    parts = request_parts(text)
+    if len(parts) <= 1:
+        intent = parse_request(text)
+        return RequestReading([(text.strip(), intent)], []) if intent else RequestReading([], [text.strip()])
+    understood: list[tuple[str, Intent]] = []
+    missed: list[str] = []
+    for part in parts:
+        intent = parse_request(part)
+        if intent is None:
+            missed.append(part)
+        else:
+            understood.append((part, intent))
+    return RequestReading(understood, missed)
+
+
+def proposals_for_parts(
+    understood: list[tuple[str, Intent]], context: AdjustmentContext
+) -> tuple[list[Proposal], list[str]]:
+    """Proposals covering every understood part, and the parts that could not be applied (with the reason).
+
+    One part gives its own alternatives. Several parts give one proposal doing all of them
+    in the order asked, each part sized against the version the earlier parts leave (so
+    「テストを半分にして、あと10万円安く」 cuts tests first, then fits the amount).
+    """
+    if len(understood) == 1:
+        return proposals_for(understood[0][1], context), []
+    lang = context.language
+    operations: list[Operation] = []
+    titles: list[str] = []
+    reasons: list[str] = []
+    failed: list[str] = []
+    current = context
+    for part, intent in understood:
+        try:
+            first = proposals_for(intent, current)[0]
+        except EngineError as error:
+            failed.append(
+                f"{part}（{t(error.key, lang, **error.values)}）"
+                if lang == "ja"
+                else f"{part} ({t(error.key, lang, **error.values)})"
+            )
+            continue
+        after = apply_operations(current.lines, current.pricing, first.operations)
+        current = current.model_copy(update={"lines": after.lines, "pricing": after.pricing})
+        operations.extend(first.operations)
+        titles.append(first.title)
+        reasons.append(first.reason)
+    if not operations:
+        return [], failed
+    title = t("offline.adjust.combined_separator", lang).join(titles)
+    return [Proposal(title=title, reason="\n".join(reasons), operations=operations)], failed
 
 
 def _percent_factor(text: str, value: Decimal, match: re.Match[str]) -> Decimal | None:
