@@ -53,9 +53,9 @@ def check_backup_file(path: Path) -> None:
             result = connection.execute("PRAGMA integrity_check").fetchone()
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as error:
-        raise InvalidInputError("errors.backup.corrupt", path=str(path), detail=str(error)) from None
+        raise InvalidInputError("errors.backup.corrupt", path=str(path), reason=str(error)) from None
     if not result or result[0] != "ok":
-        raise InvalidInputError("errors.backup.corrupt", path=str(path), detail=str(result[0] if result else ""))
+        raise InvalidInputError("errors.backup.corrupt", path=str(path), reason=str(result[0] if result else ""))
     if not tables >= REQUIRED_TABLES:
         raise InvalidInputError("errors.backup.not_estimator", path=str(path))
 
