@@ -8,6 +8,7 @@ what is expected: `load_settings()` raises `ConfigError` with that line.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from decimal import Decimal
 from functools import lru_cache
@@ -16,11 +17,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from estimator.money import MAX_UNIT_COST, is_tax_rate, is_unit_cost
 
 Language = Literal["ja", "en"]
 Rounding = Literal["floor", "half_up", "ceil"]
 
 _INLINE_COMMENT = re.compile(r"\s+#.*$")
+_HOST_NAME = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
 
 
 def _registration_number(value: str) -> str:
@@ -42,7 +48,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_file=".env",
-        env_file_encoding="utf-8",
+        env_file_encoding="utf-8-sig",
         extra="ignore",
         case_sensitive=False,
         populate_by_name=True,
@@ -96,6 +102,51 @@ class Settings(BaseSettings):
             return _INLINE_COMMENT.sub("", value).strip()
         return value
 
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        """An IP address or an RFC 1123 host name: 999.1.1.1 is refused here, not by a traceback in `serve`."""
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            if re.fullmatch(r"[\d.]+", value) or not _HOST_NAME.fullmatch(value):
+                raise ValueError("expected an IP address or a host name") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "expected a URL such as sqlite:///path/estimator.db or postgresql://user@host/db"
+            ) from None
+        return value
+
+    @field_validator("daily_unit_cost_jpy")
+    @classmethod
+    def _whole_yen(cls, value: Decimal) -> Decimal:
+        if not is_unit_cost(value, "JPY"):
+            raise ValueError(f"expected whole yen above 0 and at most {MAX_UNIT_COST['JPY']:,}")
+        return value
+
+    @field_validator("daily_unit_cost_usd")
+    @classmethod
+    def _whole_cents(cls, value: Decimal) -> Decimal:
+        if not is_unit_cost(value, "USD"):
+            raise ValueError(f"expected dollars in whole cents above 0 and at most {MAX_UNIT_COST['USD']:,}")
+        return value
+
+    @field_validator("tax_rate_ja", "tax_rate_en")
+    @classmethod
+    def _tax_rate(cls, value: Decimal) -> Decimal:
+        if not is_tax_rate(value):
+            raise ValueError("expected a percentage from 0 to 100 with at most two decimals")
+        return value
+
     @property
     def database_url_effective(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'estimator.db').resolve()}"
@@ -129,6 +180,8 @@ def _first_error_line(error: ValidationError) -> str:
     name = str(first["loc"][0]).upper() if first["loc"] else "?"
     value = first.get("input")
     shown = value if not isinstance(value, dict) else "?"
+    if isinstance(shown, str):
+        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", shown)  # never print a database password
     return f"{name}={shown!s}: {first['msg']}"
 
 
@@ -138,6 +191,10 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         raise ConfigError(f"Invalid setting {_first_error_line(error)}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"Cannot read .env: it is not UTF-8 ({error.reason} at byte {error.start}); save it as UTF-8"
+        ) from None
 
 
 @lru_cache(maxsize=1)

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from estimator.errors import DatabaseUnavailableError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -121,9 +123,20 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str, *, upgrade: bool = True) -> Database:
-        database = cls(make_db_engine(url))
+        """The database at `url`, migrated; DatabaseUnavailableError (password hidden) when it cannot be opened."""
+        try:
+            database = cls(make_db_engine(url))
+        except (ArgumentError, ValueError) as error:
+            raise DatabaseUnavailableError("errors.database.bad_url", reason=str(error).splitlines()[0]) from None
         if upgrade:
-            ensure_schema(database.engine)
+            try:
+                ensure_schema(database.engine)
+            except (DBAPIError, OSError) as error:
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+                database.dispose()
+                raise DatabaseUnavailableError(
+                    "errors.database.unreachable", url=safe_url(database.engine), reason=reason[0] if reason else ""
+                ) from None
         return database
 
     @contextmanager

@@ -36,3 +36,7 @@ class EngineError(EstimatorError):
 
 class LimitExceededError(EstimatorError):
     """A cost cap or rate limit refused a model call before it was made."""
+
+
+class DatabaseUnavailableError(EstimatorError):
+    """The configured database cannot be opened (nobody listens, wrong credentials, unreadable file)."""

@@ -16,7 +16,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from estimator.config import ConfigError, Settings, load_settings
-from estimator.errors import EstimatorError, NotFoundError
+from estimator.errors import DatabaseUnavailableError, EstimatorError, NotFoundError
 from estimator.i18n import LANGUAGES, t
 from estimator.models import Project
 from estimator.workflow import Workflow, open_workflow
@@ -89,8 +89,14 @@ def settings() -> Settings:
 
 
 def workflow() -> Workflow:
+    """The process's workflow, or a stop with the one-line reason when its database cannot be opened."""
     settings()
-    return _workflow()
+    try:
+        return _workflow()
+    except DatabaseUnavailableError as error:
+        show_error(error)
+        st.stop()
+        raise
 
 
 def lang() -> str:
