@@ -1,7 +1,7 @@
 """The test run must not read outside the repository.
 
 A user clones the repository with nothing beside it, so a test (or the code it runs)
-that reads a sibling folder such as ``../shared`` passes here and fails for them.
+that reads a folder next to the clone passes here and fails for them.
 An audit hook sees every ``open``/``listdir``/``scandir`` of this process; a path in
 a folder that stood beside the repository when the run started is recorded, and
 ``conftest`` fails the test that made it. Scratch space (pytest's temporary root, and
