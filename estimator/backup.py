@@ -8,6 +8,7 @@ database) and keeps a copy of the current database before replacing it.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
@@ -16,9 +17,17 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from estimator.db import MIGRATIONS_DIR
 from estimator.errors import InvalidInputError
+from estimator.models import Base
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _migration_files() -> list[Path]:
+    return sorted((MIGRATIONS_DIR / "versions").glob("*.py"))
+
+
 REQUIRED_TABLES = {"alembic_version", "tasks", "deliverables", "estimates", "estimate_lines"}
 
 
@@ -58,6 +67,39 @@ def check_backup_file(path: Path) -> None:
         raise InvalidInputError("errors.backup.corrupt", path=str(path), reason=str(result[0] if result else ""))
     if not tables >= REQUIRED_TABLES:
         raise InvalidInputError("errors.backup.not_estimator", path=str(path))
+    _check_schema(path)
+
+
+def known_revisions() -> list[str]:
+    """The revisions this code knows, oldest first (from the migration files; numbered 0001, 0002 …)."""
+    found = [re.search(r'^revision = "([^"]+)"', p.read_text(encoding="utf-8"), re.M) for p in _migration_files()]
+    return sorted(match.group(1) for match in found if match)
+
+
+def _check_schema(path: Path) -> None:
+    """Refuse a backup this code cannot run on: a newer or unknown revision, or tables whose columns differ.
+
+    A backup at an older known revision is fine (it is migrated on the next start); at the
+    newest one its tables must have exactly the columns the models name.
+    """
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        revision = rows[0][0] if len(rows) == 1 else None
+        known = known_revisions()
+        if revision not in known:
+            raise InvalidInputError(
+                "errors.backup.unknown_revision", path=str(path), revision=revision or "—", newest=known[-1]
+            )
+        if revision != known[-1]:
+            return
+        for table in Base.metadata.sorted_tables:
+            columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table.name}")')}
+            expected = {column.name for column in table.columns}
+            if columns != expected:
+                difference = sorted(expected ^ columns)
+                raise InvalidInputError(
+                    "errors.backup.wrong_columns", path=str(path), table=table.name, columns=", ".join(difference)
+                )
 
 
 def restore_sqlite(backup: Path, live: Path) -> Path:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from estimator.config import Language, Rounding
 from estimator.money import PERSON_DAY_QUANTUM, line_amount, totals
+from estimator.text import visible
 
 MAX_LINE_PERSON_DAYS = Decimal(500)
 
@@ -61,8 +62,8 @@ class DeliverableKind(StrEnum):
 
 
 def name_key(name: str) -> str:
-    """What makes two deliverable names the same one: width, case and outer spaces ignored (ＡＰＩ = api)."""
-    return unicodedata.normalize("NFKC", name).strip().casefold()
+    """What makes two deliverable names the same one: width, case and invisible or space ends ignored (ＡＰＩ = api)."""
+    return visible(unicodedata.normalize("NFKC", name)).casefold()
 
 
 class Deliverable(BaseModel):
@@ -72,7 +73,8 @@ class Deliverable(BaseModel):
     @field_validator("name", "description", mode="before")
     @classmethod
     def _strip(cls, value: object) -> object:
-        return value.strip() if isinstance(value, str) else value
+        """Invisible ends go, so a name of zero-width spaces is empty and min_length=1 refuses it."""
+        return visible(value) if isinstance(value, str) else value
 
 
 class ProjectBrief(BaseModel):

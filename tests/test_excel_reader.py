@@ -446,3 +446,185 @@ def test_size_limit_comes_from_the_caller() -> None:
         read(data, "list.csv", max_bytes=len(data) - 1)
     assert caught.value.key == "errors.import.too_large"
     assert read(data, "list.csv", max_bytes=len(data)).deliverables
+
+
+# --- no silent import errors (issue 9): every row the user sees is imported, refused or told ----------
+
+
+def refused_rows(result: ImportResult) -> set[int]:
+    return {problem.row for problem in result.problems}
+
+
+UNBALANCED_QUOTES: dict[str, tuple[str, int, int]] = {
+    "runs to the end of the file": ('成果物名称,説明\r\n画面A,"閉じていない\r\n画面B,説明B\r\n画面C,説明C\r\n', 2, 2),
+    "closed by a later quoted cell": ('成果物名称,説明\r\n画面A,"閉じていない\r\n画面B,"説明, カンマ付き"\r\n', 2, 2),
+    "opens the name cell": ('成果物名称,説明\r\n"画面A,説明A\r\n画面B,説明B\r\n', 2, 2),
+    "on the last line": ('成果物名称,説明\r\n画面A,説明A\r\n画面B,"説明', 3, 3),
+    "after a multi-line cell": ('成果物名称,説明\r\n画面A,"一行目\n二行目"\r\n画面B,"閉じない\r\n画面C,x\r\n', 3, 4),
+    "LF line ends": ('成果物名称,説明\n画面A,x\n画面B,"閉じていない\n画面C,x\n', 3, 3),
+}
+
+
+@pytest.mark.parametrize("case", list(UNBALANCED_QUOTES), ids=list(UNBALANCED_QUOTES))
+def test_an_unbalanced_quote_is_refused_at_its_row(case: str) -> None:
+    """Before, the rows after the quote vanished into one description and the file was accepted."""
+    text, row, line = UNBALANCED_QUOTES[case]
+    with pytest.raises(InvalidInputError) as caught:
+        read(text.encode(), "list.csv")
+    assert caught.value.key == "errors.import.unbalanced_quote"
+    assert caught.value.values == {"row": row, "line": line}
+    assert t(caught.value.key, "ja", **caught.value.values).startswith(f"{row}行目（ファイルの{line}行目）")
+    assert t(caught.value.key, "en", **caught.value.values).startswith(f"Row {row} (line {line} of the file)")
+
+
+@pytest.mark.parametrize(
+    ("text", "second_line"),
+    [
+        ('成果物名称,説明\r\n帳票出力,"PDF と CSV\nA4, 縦"\r\n"ログイン\n画面",認証\r\n', "A4, 縦"),
+        ('成果物名称,説明\n帳票出力,"PDF と CSV\nA4 縦"\n"ログイン\n画面",認証\n', "A4 縦"),
+    ],
+    ids=["Excel: CRLF rows, LF in cells", "LF everywhere"],
+)
+def test_a_quoted_cell_with_line_breaks_is_one_row(text: str, second_line: str) -> None:
+    """As Excel writes a cell with several lines: one row, even when a later line holds the delimiter."""
+    result = read(text.encode(), "list.csv")
+    assert [(d.name, d.description) for d in result.deliverables] == [
+        ("帳票出力", f"PDF と CSV\n{second_line}"),
+        ("ログイン 画面", "認証"),
+    ]
+    assert (result.problems, result.notices, result.rows_read) == ([], [], 2)
+
+
+def test_quotes_that_excel_reads_as_characters_are_not_unbalanced() -> None:
+    text = 'Deliverable,Description\r\nMonitor 24",Stand\r\n"Login" screen,Form\r\n"Say ""hi""",x\r\n'
+    result = read(text.encode(), "list.csv", lang="en")
+    assert names(result) == ['Monitor 24"', "Login screen", 'Say "hi"']
+    assert result.rows_read == 3
+
+
+def test_rows_swallowed_up_to_a_stray_quote_are_told_with_their_lines() -> None:
+    """A stray quote (24") can close the cell again: Excel reads one row too, so the row stays, with a notice."""
+    text = '成果物名称,説明\r\n画面A,"閉じていない\r\n画面B,説明B\r\n画面C,24インチ"\r\n画面D,説明D\r\n'
+    for lang in ("ja", "en"):
+        result = read(text.encode(), "list.csv", lang=lang)
+        assert names(result) == ["画面A", "画面D"]
+        assert [(n.key, n.values) for n in result.notices] == [
+            ("import.notice.multiline_cell", {"row": 2, "first_line": 2, "last_line": 4})
+        ]
+        assert ("2行目はファイルの2〜4行目" if lang == "ja" else "Row 2 spans lines 2–4") in result.notices[0].message
+
+
+def formula_sheet() -> list[list[object]]:
+    return [
+        ["成果物名称", "説明"],
+        ["ログイン", "認証"],
+        ['="画面"&"A"', '=A2&"の説明"'],
+        ['=UPPER("api")', "説明あり"],
+        ["管理画面", "=B2"],
+        ["最後の行", "x"],
+    ]
+
+
+def test_formulas_without_computed_values_are_row_problems() -> None:
+    """openpyxl saves formulas with no cached value; before, row 3 vanished and rows 4-5 came out wrong."""
+    for lang in ("ja", "en"):
+        result = read(xlsx({"S": formula_sheet()}), "generated.xlsx", lang=lang)
+        assert names(result) == ["ログイン", "最後の行"]
+        assert [(p.row, p.key) for p in result.problems] == [
+            (3, "errors.import.formula_without_value"),
+            (4, "errors.import.formula_without_value"),
+            (5, "errors.import.formula_without_value"),
+        ]
+        assert result.problems[0].message.startswith("3行目: " if lang == "ja" else "Row 3: ")
+        assert result.rows_read == 5
+
+
+def test_an_empty_text_result_is_blank_and_a_missing_value_is_not() -> None:
+    """Excel saves ="" as t="str" with an empty value (a blank cell); a formula with no value at all is reported."""
+    template = xlsx({"S": [["placeholder"]]})
+    rows = [
+        inline("A1", "成果物名称") + inline("B1", "説明"),
+        inline("A2", "ログイン") + '<c r="B2" t="str"><f>IF(TRUE,"","x")</f><v></v></c>',
+        '<c r="A3" t="str"><f>IF(TRUE,"","x")</f><v/></c><c r="B3" t="str"><f>""</f><v></v></c>',
+        '<c r="A4"><f>1+1</f></c>' + inline("B4", "計算されていない"),
+        inline("A5", "管理画面"),
+    ]
+    result = read(replace_member(template, "xl/worksheets/sheet1.xml", sheet_xml(rows)), "formulas.xlsx")
+    assert [(d.name, d.description) for d in result.deliverables] == [("ログイン", ""), ("管理画面", "")]
+    assert [(p.row, p.key) for p in result.problems] == [(4, "errors.import.formula_without_value")]
+    assert result.rows_read == 3
+
+
+INVISIBLE_NAMES = {
+    "zero-width space": "\u200b",
+    "zero-width non-joiner and joiner": "\u200c\u200d",
+    "word joiner": "\u2060",
+    "BOM": "\ufeff",
+    "soft hyphen": "\u00ad",
+    "ideographic space and ZWSP": "\u3000\u200b",
+    "no-break space and ZWSP": "\u00a0\u200b",
+    "em space and word joiner": "\u2003\u2060",
+    "Hangul filler": "\u3164",
+    "DEL": "\x7f",
+}
+
+
+@pytest.mark.parametrize("filename", ["list.xlsx", "list.csv"])
+@pytest.mark.parametrize("case", list(INVISIBLE_NAMES), ids=list(INVISIBLE_NAMES))
+def test_a_name_of_invisible_characters_is_refused(case: str, filename: str) -> None:
+    invisible = INVISIBLE_NAMES[case]
+    rows = [["成果物名称", "説明"], [invisible, "説明はある"], [invisible, ""], ["実在の成果物", ""]]
+    data = xlsx({"S": rows}) if filename.endswith(".xlsx") else csv_text(rows).encode()
+    result = read(data, filename)
+    assert names(result) == ["実在の成果物"]
+    assert [(p.row, p.key) for p in result.problems] == [
+        (2, "errors.import.invisible_name"),
+        (3, "errors.import.invisible_name"),
+    ]
+    assert result.problems[0].message == "2行目: 成果物名が見えない文字（ゼロ幅スペースなど）だけで、空です。"
+    assert read(data, filename, lang="en").problems[1].message.startswith("Row 3: the name holds only invisible")
+
+
+def test_invisible_characters_at_the_ends_of_names_are_trimmed() -> None:
+    rows: list[list[object]] = [
+        ["成果物名称", "説明"],
+        ["\ufeff\u200bログイン画面\u200b\u00a0", "\u2060認証\u200b"],
+        ["\u00ad請求書", ""],
+        ["\U0001f468\u200d\U0001f4bb 開発環境", ""],
+        ["ログイン画面\u200b", "二度目"],
+    ]
+    result = read(xlsx({"S": rows}), "list.xlsx")
+    assert [(d.name, d.description) for d in result.deliverables] == [
+        ("ログイン画面", "認証"),
+        ("請求書", ""),
+        ("\U0001f468\u200d\U0001f4bb 開発環境", ""),
+    ]
+    assert [(p.row, p.key, p.values["first_row"]) for p in result.problems] == [(5, "errors.input.duplicate_name", 2)]
+
+
+def test_rows_read_are_the_imported_and_the_refused_rows_and_others_are_told() -> None:
+    rows: list[list[object]] = [
+        ["No", "成果物名称", "説明"],
+        [1, "要件定義書", "x"],
+        [None, None, None],
+        [2, "", "説明だけ"],
+        [3, "長" * 201, "あ" * 5001],
+        [4, "基本設計書", ""],
+        [5, None, None],
+        [6, "", "　"],
+        [None, "  ", "\u3000"],
+        [7, "結合テスト", ""],
+        [8, None, None],
+    ]
+    for lang, separator in (("ja", "、"), ("en", ", ")):
+        result = read(xlsx({"S": rows}), "list.xlsx", lang=lang)
+        assert names(result) == ["要件定義書", "基本設計書", "結合テスト"]
+        assert refused_rows(result) == {4, 5}
+        assert len(result.problems) == 3
+        assert result.rows_read == len(result.deliverables) + len(refused_rows(result)) == 5
+        skipped = {n.key: n.values for n in result.notices}["import.notice.other_columns_only"]
+        assert skipped == {"rows": f"7–8{separator}11"}
+    csv_rows = [["成果物名称", "説明", "備考"], ["A", "", ""], ["", "", "至急"], ["", "", ""], ["B", "", ""]]
+    result = read(csv_text(csv_rows).encode(), "list.csv")
+    assert (result.rows_read, names(result)) == (2, ["A", "B"])
+    assert {n.key: n.values for n in result.notices}["import.notice.other_columns_only"] == {"rows": "3"}

@@ -81,3 +81,39 @@ def test_restore_of_a_truncated_backup_prints_a_formatted_message(isolated_setti
     assert result.returncode == 1
     assert "{" not in result.stderr and str(truncated) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _restore_refused(isolated_settings: Path, change: str, lang: str) -> str:
+    """Back up a database with one project, damage a copy with `change`, restore it: the refusal text."""
+    import sqlite3
+
+    from tests.support import run_cli
+
+    env = {"LANGUAGE": lang}
+    assert run_cli("init-db", env=env).returncode == 0
+    live = isolated_settings / "estimator.db"
+    backup = isolated_settings.parent / "b.db"
+    assert run_cli("backup", "-o", str(backup), env=env).returncode == 0
+    with sqlite3.connect(backup) as connection:
+        connection.executescript(change)
+    before = live.read_bytes()
+    result = run_cli("restore", str(backup), env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "{" not in result.stderr
+    assert live.read_bytes() == before, "a refused restore must not touch the live database"
+    assert run_cli("list", env=env).returncode == 0
+    return result.stderr
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_restore_of_a_newer_revision_is_refused_before_touching_anything(isolated_settings: Path, lang: str) -> None:
+    message = _restore_refused(isolated_settings, "UPDATE alembic_version SET version_num = '0099';", lang)
+    assert "0099" in message
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_restore_of_tables_with_the_wrong_columns_is_refused(isolated_settings: Path, lang: str) -> None:
+    message = _restore_refused(
+        isolated_settings, "DROP TABLE messages; CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT);", lang
+    )
+    assert "messages" in message

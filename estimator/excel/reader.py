@@ -5,11 +5,18 @@ size are checked before any parser sees it, and every refusal of the whole file 
 one `InvalidInputError` with a key under `errors.import.` — never a traceback.
 Problems of single rows do not refuse the file: they come back with their row
 numbers next to the valid rows, so the analyst can fix the file or accept the rest.
+
+Nothing is dropped without a word: a row under the header is either blank (empty or
+only spaces in every column), imported, or a row problem, and `rows_read` counts the
+last two, numbered as the user sees the rows in Excel. What would move rows out of
+place is refused or told: a CSV quote that is never closed, a formula saved without
+its value, a name made of invisible characters.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import itertools
@@ -20,13 +27,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 import openpyxl
+from openpyxl.cell.read_only import ReadOnlyCell
 from pydantic import BaseModel, Field
 
 from estimator.errors import InvalidInputError
 from estimator.i18n import t
 from estimator.schemas import Deliverable, name_key
+from estimator.text import visible
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MAX_DATA_ROWS = 1000
 MAX_SCANNED_ROWS = 100_000
@@ -47,7 +60,7 @@ EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE2_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 _MARKUP_STARTS = ("<!doctype", "<html", "<?xml", "<table", "<head", "<body", "<meta", "<!--")
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # ESC (ISO-2022-JP), C1 controls and CP932's private-use fillers for 0xA0 / 0xFD-0xFF: another encoding.
 _MISDECODED_CHARS = re.compile("[\x1b\x80-\x9f\uf8f0-\uf8f3]")
@@ -76,7 +89,15 @@ class ImportResult(BaseModel):
     notices: list[ImportNotice]
     sheet: str | None = Field(description="the worksheet read; None for CSV")
     header_row: int
+    rows_read: int = Field(description="rows under the header that are not blank: each is imported or has problems")
     encoding: str | None = Field(default=None, description="the text encoding of a CSV file")
+
+
+class _Uncalculated:
+    """The value of a formula cell saved without its result (see `_sheet_rows`)."""
+
+
+_UNCALCULATED = _Uncalculated()
 
 
 @dataclass
@@ -154,10 +175,14 @@ def _read_csv(data: bytes, filename: str, lang: str) -> ImportResult:
     text, encoding = _decode(data, filename)
     if not text.strip():
         raise InvalidInputError("errors.import.empty_file", "only a byte-order mark or blanks", filename=filename)
-    delimiter = _csv_delimiter(text)
-    table = _Table(name=None, index=0, rows=_csv_rows(text, delimiter))
-    result = _collect([table], lang)
-    return result.model_copy(update={"encoding": encoding})
+    records = _CsvRecords(text, _csv_delimiter(text))
+    result = _collect([_Table(name=None, index=0, rows=iter(records))], lang)
+    multiline = [
+        _notice("import.notice.multiline_cell", {"row": row, "first_line": first, "last_line": last}, lang)
+        for row, first, last in records.suspect
+        if row > result.header_row
+    ]
+    return result.model_copy(update={"encoding": encoding, "notices": [*result.notices, *multiline]})
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:
@@ -187,7 +212,7 @@ def _csv_delimiter(text: str) -> str:
     """The delimiter under which a header row appears with the most cells (comma when none does)."""
     best, best_width = ",", 0
     for delimiter in CSV_DELIMITERS:
-        head = itertools.islice(_csv_rows(text, delimiter), HEADER_SCAN_ROWS)
+        head = itertools.islice(_CsvRecords(text, delimiter), HEADER_SCAN_ROWS)
         try:
             header = next((row for _, row in head if _match_header(0, row)), None)
         except InvalidInputError:
@@ -197,13 +222,92 @@ def _csv_delimiter(text: str) -> str:
     return best
 
 
-def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, Sequence[object]]]:
-    """Records numbered from 1, as Excel shows a CSV's rows."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as error:
-        raise InvalidInputError("errors.import.unreadable", str(error)) from None
+class _CsvRecords:
+    """The records of a CSV text, numbered from 1 as Excel shows a CSV's rows, each checked against its lines.
+
+    A quoted cell may hold line breaks: that is how Excel writes a cell with several
+    lines, and it stays one row. But a quote that opens a cell and is never closed
+    makes every later line part of that cell (Python's csv, like Excel, reads on to
+    the end of the file), so rows vanish into one description: such a file is refused
+    at that row. A stray quote further down may close the cell again; Excel writes a
+    break inside a cell as LF while its rows end in CRLF, so a multi-line cell with
+    any other breaks whose later lines hold the delimiter may have swallowed rows, and
+    `suspect` lists it (row, first line, last line) for a notice.
+    """
+
+    def __init__(self, text: str, delimiter: str) -> None:
+        self._text = text
+        self._delimiter = delimiter
+        self._pending: list[str] = []
+        self.suspect: list[tuple[int, int, int]] = []
+
+    def _lines(self) -> Iterator[str]:
+        """The physical lines as a text editor counts them (CRLF, LF or CR), remembered until a record takes them."""
+        for line in io.StringIO(self._text, newline=""):
+            self._pending.append(line)
+            yield line
+
+    def __iter__(self) -> Iterator[tuple[int, Sequence[object]]]:
+        reader = csv.reader(self._lines(), delimiter=self._delimiter)
+        first_line, row_end = 1, ""
+        try:
+            for number, cells in enumerate(reader, start=1):
+                lines, self._pending = self._pending, []
+                record = "".join(lines)
+                row_end = row_end or _line_end(lines[0])
+                if '"' in record and _unclosed_quote(record, self._delimiter):
+                    detail = f"row {number}, line {first_line}"
+                    raise InvalidInputError("errors.import.unbalanced_quote", detail, row=number, line=first_line)
+                if len(lines) > 1 and self._may_have_swallowed_rows(lines, row_end):
+                    self.suspect.append((number, first_line, first_line + len(lines) - 1))
+                first_line += len(lines)
+                yield number, cells
+        except csv.Error as error:
+            raise InvalidInputError("errors.import.unreadable", str(error)) from None
+
+    def _may_have_swallowed_rows(self, lines: list[str], row_end: str) -> bool:
+        """Not Excel's own multi-line cell (LF inside, CRLF rows), and a later line holds the delimiter."""
+        if row_end == "\r\n" and {_line_end(line) for line in lines[:-1]} == {"\n"}:
+            return False
+        return any(self._delimiter in line.split('"', 1)[0] for line in lines[1:])
+
+
+def _line_end(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
+
+
+def _unclosed_quote(record: str, delimiter: str) -> bool:
+    """Whether a quoted cell of this record's text is never closed where a cell can end.
+
+    It is unclosed when it runs to the end of the file, or when it runs over a line
+    break to a quote followed by more text (a stray quote further down, not a close).
+    A quote inside an unquoted cell is a character (24" display), and a quote closed
+    on its own line and followed by text ("Login" screen) reads as Python's csv reads it.
+    """
+    position = 0
+    while position < len(record):
+        if record[position] == '"':
+            close = _closing_quote(record, position + 1)
+            if close < 0:
+                return True
+            quoted = record[position:close]
+            if record[close + 1 : close + 2] not in ("", delimiter, "\r", "\n") and ("\n" in quoted or "\r" in quoted):
+                return True
+            position = close + 1
+        next_cell = record.find(delimiter, position)
+        if next_cell < 0:
+            return False
+        position = next_cell + 1
+    return False
+
+
+def _closing_quote(record: str, start: int) -> int:
+    """The index of the quote that closes a quoted cell begun before `start` ("" is a quote inside it), or -1."""
+    while True:
+        quote = record.find('"', start)
+        if quote < 0 or record[quote + 1 : quote + 2] != '"':
+            return quote
+        start = quote + 2
 
 
 # --- xlsx ----------------------------------------------------------------------------------------
@@ -219,18 +323,23 @@ def _read_xlsx(data: bytes, filename: str, lang: str) -> ImportResult:
     if kind != "zip":
         raise InvalidInputError("errors.import.not_a_workbook", "not a zip file", filename=filename)
     _check_package(data, filename)
+    with contextlib.ExitStack() as workbooks:
+        values = workbooks.enter_context(contextlib.closing(_load_workbook(data, data_only=True)))
+        formulas = workbooks.enter_context(contextlib.closing(_load_workbook(data, data_only=False)))
+        try:
+            return _collect(_worksheet_tables(values, formulas), lang)
+        except InvalidInputError:
+            raise
+        except Exception as error:  # a damaged sheet part surfaces while its rows are read
+            raise InvalidInputError("errors.import.unreadable", repr(error)) from None
+
+
+def _load_workbook(data: bytes, *, data_only: bool) -> openpyxl.Workbook:
+    """The workbook read lazily; `data_only` gives cached values, without it formula cells give their formulas."""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as error:  # openpyxl raises many kinds on a damaged package
         raise InvalidInputError("errors.import.unreadable", repr(error)) from None
-    try:
-        return _collect(_worksheet_tables(workbook), lang)
-    except InvalidInputError:
-        raise
-    except Exception as error:  # a damaged sheet part surfaces while its rows are read
-        raise InvalidInputError("errors.import.unreadable", repr(error)) from None
-    finally:
-        workbook.close()
 
 
 def _check_package(data: bytes, filename: str) -> None:
@@ -269,10 +378,41 @@ def _check_unpacked_sizes(members: list[zipfile.ZipInfo]) -> None:
             raise InvalidInputError("errors.import.too_large_unpacked", detail, limit_mb=limit)
 
 
-def _worksheet_tables(workbook: openpyxl.Workbook) -> Iterator[_Table]:
-    for index, sheet in enumerate(workbook.worksheets):
+def _worksheet_tables(values: openpyxl.Workbook, formulas: openpyxl.Workbook) -> Iterator[_Table]:
+    for index, (sheet, formula_sheet) in enumerate(zip(values.worksheets, formulas.worksheets, strict=True)):
         sheet.reset_dimensions()
-        yield _Table(name=sheet.title, index=index, rows=enumerate(sheet.iter_rows(values_only=True), start=1))
+        formula_sheet.reset_dimensions()
+        yield _Table(name=sheet.title, index=index, rows=_sheet_rows(sheet, formula_sheet))
+
+
+def _sheet_rows(sheet: ReadOnlyWorksheet, formula_sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, Sequence[object]]]:
+    """The rows by their cached values, numbered from 1; a formula saved without its result reads as _UNCALCULATED.
+
+    A program that writes formulas without computing them (openpyxl, scripts) saves
+    no value, and such a cell reads as None, like an empty one: its row looked blank
+    and was dropped without a word. The formula view of the sheet tells the two apart;
+    it is parsed only as far as the last row holding a cell that is there but has no
+    value, so a plain list is parsed once. A text formula whose result is empty (Excel
+    writes t="str" with an empty value, as for =IF(A2="","",A2)) stays an empty cell.
+    """
+    formula_rows = enumerate(formula_sheet.iter_rows(), start=1)
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        if not any(_valueless(cell) for cell in cells):
+            yield number, tuple(cell.value for cell in cells)
+            continue
+        formula_cells = next(found for row, found in formula_rows if row == number)
+        yield (
+            number,
+            tuple(
+                _UNCALCULATED if _valueless(cell) and formula.data_type == "f" else cell.value
+                for cell, formula in zip(cells, formula_cells, strict=True)
+            ),
+        )
+
+
+def _valueless(cell: object) -> bool:
+    """A cell that the sheet holds (not a gap) with no value and not an empty text result."""
+    return isinstance(cell, ReadOnlyCell) and cell.value is None and cell.data_type != "str"
 
 
 # --- rows ----------------------------------------------------------------------------------------
@@ -318,7 +458,7 @@ def _match_header(number: int, cells: Sequence[object]) -> _Header | None:
 
 def _cell_text(value: object) -> str:
     """A cell as text: whole numbers without '.0', dates without a midnight time."""
-    if value is None:
+    if value is None or value is _UNCALCULATED:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -329,14 +469,19 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _blank(value: object) -> bool:
+    """Nothing a user typed: empty or spaces only. A zero-width space is something, though it shows nothing."""
+    return value is not _UNCALCULATED and not _cell_text(value).strip()
+
+
 def _clean_name(value: object) -> str:
-    """One line: line breaks and runs of spaces inside a name become one space."""
-    return " ".join(_CONTROL_CHARS.sub("", _cell_text(value)).split())
+    """One line: line breaks and runs of spaces inside a name become one space, invisible ends go."""
+    return " ".join(visible(_CONTROL_CHARS.sub("", _cell_text(value))).split())
 
 
 def _clean_description(value: object) -> str:
     text = _cell_text(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_CHARS.sub("", text).strip()
+    return visible(_CONTROL_CHARS.sub("", text))
 
 
 def _at(cells: Sequence[object], column: int | None) -> object:
@@ -347,18 +492,24 @@ def _read_rows(table: _Table, header: _Header, lang: str) -> ImportResult:
     deliverables: list[Deliverable] = []
     problems: list[RowProblem] = []
     first_rows: dict[str, int] = {}
+    other_columns_only: list[int] = []
     data_rows = 0
     for number, cells in table.rows:
         if number - header.row > MAX_SCANNED_ROWS:
             raise InvalidInputError("errors.import.too_many_rows", f"over {MAX_SCANNED_ROWS} rows", limit=MAX_DATA_ROWS)
-        name = _clean_name(_at(cells, header.name_column))
-        description = _clean_description(_at(cells, header.description_column))
-        if not name and not description:
+        name_cell, description_cell = _at(cells, header.name_column), _at(cells, header.description_column)
+        if _blank(name_cell) and _blank(description_cell):
+            if not all(map(_blank, cells)):
+                other_columns_only.append(number)
             continue
         data_rows += 1
         if data_rows > MAX_DATA_ROWS:
             raise InvalidInputError("errors.import.too_many_rows", limit=MAX_DATA_ROWS)
-        row_problems = _row_problems(number, name, description)
+        name, description = _clean_name(name_cell), _clean_description(description_cell)
+        if name_cell is _UNCALCULATED or description_cell is _UNCALCULATED:
+            row_problems = [("errors.import.formula_without_value", {"row": number})]
+        else:
+            row_problems = _row_problems(number, name_cell, name, description)
         if not row_problems:
             duplicate_key = name_key(name)
             if duplicate_key in first_rows:
@@ -373,16 +524,20 @@ def _read_rows(table: _Table, header: _Header, lang: str) -> ImportResult:
     return ImportResult(
         deliverables=deliverables,
         problems=problems,
-        notices=_notices(table, header, lang),
+        notices=_notices(table, header, other_columns_only, lang),
         sheet=table.name,
         header_row=header.row,
+        rows_read=data_rows,
     )
 
 
-def _row_problems(number: int, name: str, description: str) -> list[tuple[str, dict[str, str | int]]]:
+def _row_problems(
+    number: int, name_cell: object, name: str, description: str
+) -> list[tuple[str, dict[str, str | int]]]:
     found: list[tuple[str, dict[str, str | int]]] = []
     if not name:
-        found.append(("errors.input.empty_name", {"row": number}))
+        key = "errors.input.empty_name" if _blank(name_cell) else "errors.import.invisible_name"
+        found.append((key, {"row": number}))
     elif name in EXCEL_ERRORS:
         found.append(("errors.import.cell_error", {"row": number, "value": name}))
     elif len(name) > NAME_LIMIT:
@@ -397,13 +552,30 @@ def _problem(number: int, key: str, values: dict[str, str | int], lang: str) -> 
     return RowProblem(row=number, key=key, values=values, message=t(key, lang, **values))
 
 
-def _notices(table: _Table, header: _Header, lang: str) -> list[ImportNotice]:
+def _notices(table: _Table, header: _Header, other_columns_only: list[int], lang: str) -> list[ImportNotice]:
     found: list[tuple[str, dict[str, str | int]]] = []
+    separator = "、" if lang == "ja" else ", "
     if table.name is not None and (table.index > 0 or header.row > 1):
         found.append(("import.notice.header_found", {"sheet": table.name, "row": header.row}))
     if header.description_column is None:
         found.append(("import.notice.no_description_column", {}))
     if header.extra_columns:
-        separator = "、" if lang == "ja" else ", "
         found.append(("import.notice.extra_columns", {"columns": separator.join(header.extra_columns)}))
-    return [ImportNotice(key=key, values=values, message=t(key, lang, **values)) for key, values in found]
+    if other_columns_only:
+        found.append(("import.notice.other_columns_only", {"rows": _row_ranges(other_columns_only, separator)}))
+    return [_notice(key, values, lang) for key, values in found]
+
+
+def _notice(key: str, values: dict[str, str | int], lang: str) -> ImportNotice:
+    return ImportNotice(key=key, values=values, message=t(key, lang, **values))
+
+
+def _row_ranges(numbers: list[int], separator: str) -> str:
+    """Row numbers with consecutive ones as a range (3, 5–9), so 40 numbered empty template rows read as one."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return separator.join(str(first) if first == last else f"{first}–{last}" for first, last in runs)
