@@ -11,7 +11,9 @@ works: an array of estimate lines (items with `n`, `d`, `o`, `p`) gets one line 
 deliverable named in the request's `<data>` block, and an array of proposals (items with
 `ops`) gets operations that name those lines. Faults and specific answers are scripted
 with `fake.script(reply, ...)`; scripted replies are used first, in order, then auto mode
-resumes. `fake.latency = Latency()` turns on the latency model for benchmarks.
+resumes. `fake.latency = Latency()` turns on the latency model for benchmarks, and
+`trickle(bytes_per_s)` sends a reply's headers at once and its body a byte at a time, as a
+stalling proxy might, for deadlines a per-read timeout cannot enforce.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ class Reply:
     `body` replaces the whole HTTP body (a str is sent as is, so it may be garbage);
     `content`/`refusal`/`finish_reason` shape the completion's message; `echo_key`
     puts the presented API key into an error message, as a careless server might;
-    `match` keeps the reply for a request whose message text contains it (for parallel calls).
+    `match` keeps the reply for a request whose message text contains it (for parallel calls);
+    `trickle_bytes_per_s` sends the body one byte at a time at that rate (0: at once).
     """
 
     status: int = 200
@@ -80,6 +83,7 @@ class Reply:
     disconnect: bool = False
     echo_key: bool = False
     match: str | None = None
+    trickle_bytes_per_s: float = 0.0
 
 
 def _error(status: int, message: str, kind: str, code: str | None, retry_after: float | None = None) -> Reply:
@@ -128,6 +132,11 @@ def not_found_model() -> Reply:
 def slow(seconds: float) -> Reply:
     """An auto-mode answer that starts only after `seconds` (for client timeouts)."""
     return Reply(delay_s=seconds)
+
+
+def trickle(bytes_per_s: float = 16.0) -> Reply:
+    """An auto-mode answer whose headers come at once and whose body follows a byte at a time."""
+    return Reply(trickle_bytes_per_s=bytes_per_s)
 
 
 def garbage() -> Reply:
@@ -494,14 +503,16 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             # The latency model is the provider's whole answer time, its own work included, so the
             # fake's token counting (pure Python) is not added on top of it.
             time.sleep(max(0.0, seconds - (time.monotonic() - arrived)))
-            self._send(reply.status, completion, reply.headers)
+            self._send(reply.status, completion, reply.headers, reply.trickle_bytes_per_s)
 
         def _record(self, body: Any) -> dict[str, str]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             fake.record(RecordedRequest(self.command, self.path, headers, body, time.monotonic()))
             return headers
 
-        def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self, status: int, payload: Any, headers: dict[str, str] | None = None, trickle_bytes_per_s: float = 0.0
+        ) -> None:
             extra = dict(headers or {})
             if isinstance(payload, str):
                 data = payload.encode()
@@ -517,7 +528,12 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 for name, value in extra.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(data)
+                if trickle_bytes_per_s:
+                    for index in range(len(data)):
+                        time.sleep(1 / trickle_bytes_per_s)
+                        self.wfile.write(data[index : index + 1])
+                else:
+                    self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 

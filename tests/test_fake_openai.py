@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx2
 import jsonschema
 import openai
 import pytest
@@ -156,3 +157,22 @@ def test_reset_forgets_script_requests_and_settings(fake_openai: FakeOpenAI) -> 
     assert completion.choices[0].message.refusal is None
     assert len(fake_openai.requests) == 1
     assert fake_openai.latency is None and fake_openai.expected_api_key is None
+
+
+def test_trickle_sends_the_headers_at_once_and_the_body_a_byte_at_a_time(fake_openai: FakeOpenAI) -> None:
+    bytes_per_s = 2000.0
+    fake_openai.script(fake.trickle(bytes_per_s))
+    request = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+    started = time.monotonic()
+    with httpx2.stream(
+        "POST", f"{fake_openai.base_url}/chat/completions", json=request, headers={"authorization": "Bearer x"}
+    ) as response:
+        headers_after = time.monotonic() - started
+        chunks = list(response.iter_raw())
+    elapsed = time.monotonic() - started
+
+    body = b"".join(chunks)
+    assert headers_after < 0.5 * len(body) / bytes_per_s
+    assert elapsed >= len(body) / bytes_per_s
+    assert len(chunks) > 1
+    assert json.loads(body)["choices"][0]["message"]["content"] == "Hello from the fake OpenAI server."

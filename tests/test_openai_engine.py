@@ -284,7 +284,11 @@ def test_rate_limit_is_retried_after_the_servers_retry_after(fake_openai: FakeOp
     assert questions
     first, second = fake_openai.chat_requests
     assert second.received_at - first.received_at >= 0.4
-    assert [r.status for r in seen.records] == ["ok"]
+    assert [(r.status, r.error.split(":")[0]) for r in seen.records] == [
+        ("error", "errors.engine.rate_limited"),
+        ("ok", ""),
+    ]
+    assert seen.guarded == ["questions"]
 
 
 def test_rate_limit_that_persists_is_reported(fake_openai: FakeOpenAI) -> None:
@@ -304,7 +308,7 @@ def test_server_errors_are_retried_then_reported(fake_openai: FakeOpenAI) -> Non
     assert raised.value.key == "errors.engine.server_error"
     assert raised.value.values == {"status": 500}
     assert len(fake_openai.chat_requests) == 3
-    assert [(r.status, r.error.split(":")[0]) for r in seen.records] == [("error", "errors.engine.server_error")]
+    assert [(r.status, r.error.split(":")[0]) for r in seen.records] == [("error", "errors.engine.server_error")] * 3
 
 
 def test_server_error_then_success_is_a_success(fake_openai: FakeOpenAI) -> None:
@@ -332,7 +336,9 @@ def test_timeout(fake_openai: FakeOpenAI) -> None:
 
     assert raised.value.key == "errors.engine.timeout"
     assert raised.value.values == {"seconds": 0.3}
-    assert seen.records[0].status == "error" and seen.records[0].latency_ms >= 300
+    (record,) = seen.records
+    assert record.status == "timeout" and record.latency_ms >= 300
+    assert record.error.startswith("errors.engine.timeout")
 
 
 def test_connection_refused(fake_openai: FakeOpenAI) -> None:

@@ -20,7 +20,12 @@ MAX_PROPOSALS = 3
 
 @dataclass(frozen=True)
 class CallRecord:
-    """One model call, as `llm_calls` stores it."""
+    """One HTTP request to a model, as `llm_calls` stores it, whatever became of it.
+
+    `status` is "ok" (a usable answer), "error" (an HTTP or connection error, a refusal, or an
+    answer that could not be used; `error` says which) or "timeout" (the operation's deadline
+    cut the request).
+    """
 
     kind: str
     model: str
@@ -47,7 +52,12 @@ def _allow(_: str) -> None:
 
 @dataclass
 class CallHooks:
-    """What the workflow hands an engine for one use case."""
+    """What the workflow hands an engine for one use case.
+
+    `guard` is asked before each call (once, its transport retries included); `record` is told
+    of every HTTP request made, retries and failures included, so `llm_calls` counts them all.
+    Both run on the thread that called the engine.
+    """
 
     record: CallRecorder = field(default=_ignore_record)
     guard: CallGuard = field(default=_allow)

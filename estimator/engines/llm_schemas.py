@@ -2,26 +2,34 @@
 
 Strict mode wants every field required, no defaults and no dict-typed fields, so these
 models use lists of objects and `X | None`. Field names are terse because every output
-token costs latency (the estimate is the slow call); the prompts explain them. Numbers
-are floats here and become Decimal hundredths in `to_*` functions, which also check what
-a schema cannot say (names, ranges, counts) and raise `AnswerProblem` with an English
-message the model is shown when its answer is retried.
+token costs latency (the estimate is the slow call); the prompts explain them. The
+`to_*` functions check what a schema cannot say (names, ranges, counts) and raise
+`AnswerProblem` with an English message the model is shown when its answer is retried.
+
+Numbers are read exactly: an answer is parsed with every JSON number as a Decimal (so
+1e400 stays 1E+400 instead of becoming inf, and 0.1 stays 0.1), NaN and Infinity are
+refused, and each number is checked before any arithmetic: person-days (each phase, o, p,
+a line's new total) 0-500 (`MAX_LINE_PERSON_DAYS`), rounded half-up to hundredths as the
+engine always has; factors and percents within `Operation`'s bounds; a unit cost as
+`money.is_unit_cost` has it for the estimate's currency (¥0.001 or ¥40,000.5 is refused,
+not rounded into a ¥0 quote). A number out of range makes the answer unusable, never an
+exception of another kind.
 """
 
 from __future__ import annotations
 
-import math
+import json
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Strict, ValidationError, WithJsonSchema
 
 from estimator.adjustments import apply_operations
 from estimator.errors import AdjustmentError
 from estimator.i18n import t
-from estimator.money import PERSON_DAY_QUANTUM
+from estimator.money import MAX_UNIT_COST, PERSON_DAY_QUANTUM, is_unit_cost, quantum
 from estimator.schemas import (
     MAX_LINE_PERSON_DAYS,
     PHASES,
@@ -42,6 +50,10 @@ MIN_QUESTIONS = 3
 MAX_QUESTIONS = 7
 MAX_PROPOSALS = 3
 _KEY_CHARS = re.compile(r"[^a-z0-9]+")
+_SHOWN_DIGITS = 24
+
+# A JSON number, read as an exact Decimal (see `read_json`); the schema the model sees is a plain number.
+Number = Annotated[Decimal, Strict(), WithJsonSchema({"type": "number"})]
 
 
 class AnswerProblem(ValueError):
@@ -56,8 +68,50 @@ def _strip_titles(schema: dict[str, Any]) -> None:
         field.pop("title", None)
 
 
+def _exact(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # an exponent beyond what Decimal can hold at all
+        raise AnswerProblem(f"{text[:_SHOWN_DIGITS]} is not a usable number") from None
+
+
+def _no_constant(name: str) -> Decimal:
+    raise AnswerProblem(f"{name} is not a number; write a finite number")
+
+
+def read_json(text: str | bytes | bytearray) -> Any:
+    """JSON with every number an exact Decimal; anything that is not JSON is an `AnswerProblem`.
+
+    Python's own reading would turn 1e400 into inf and 1e30 into a float that later blows
+    up a Decimal quantize, and refuses integers of more than 4,300 digits with a ValueError.
+    """
+    try:
+        return json.loads(text, parse_float=_exact, parse_int=_exact, parse_constant=_no_constant)
+    except AnswerProblem:
+        raise
+    except (ValueError, RecursionError):
+        raise AnswerProblem("the answer is not valid JSON") from None
+
+
 class LLMReply(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_strip_titles)
+
+    @classmethod
+    def model_validate_json(
+        cls,
+        json_data: str | bytes | bytearray,
+        *,
+        strict: bool | None = None,
+        extra: Any = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """The answer read by `read_json`, then validated: the SDK's structured-output parsing calls
+        this too, so an answer takes the same exact path whether the SDK or the engine reads it."""
+        return cls.model_validate(
+            read_json(json_data), strict=strict, extra=extra, context=context, by_alias=by_alias, by_name=by_name
+        )
 
 
 class QuestionOut(LLMReply):
@@ -79,9 +133,9 @@ class LineOut(LLMReply):
 
     n: str
     t: DeliverableKind
-    d: list[float]
-    o: float
-    p: float
+    d: list[Number]
+    o: Number
+    p: Number
     r: str
     a: list[str]
     k: list[str]
@@ -103,10 +157,10 @@ class OperationOut(LLMReply):
     kind: OperationKind
     line: str | None
     phase: Phase | None
-    factor: float | None
-    person_days: float | None
-    unit_cost: float | None
-    percent: float | None
+    factor: Number | None
+    person_days: Number | None
+    unit_cost: Number | None
+    percent: Number | None
     new_line: LineOut | None
 
 
@@ -129,10 +183,18 @@ def _normal(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
-def _days(value: float, what: str) -> Decimal:
-    if not math.isfinite(value):
-        raise AnswerProblem(f"{what} must be a number, got {value}")
-    return Decimal(repr(value)).quantize(PERSON_DAY_QUANTUM, rounding=ROUND_HALF_UP)
+def _shown(value: Decimal) -> str:
+    """A number as the model wrote it, shortened when it has absurdly many digits."""
+    text = str(value)
+    return text if len(text) <= _SHOWN_DIGITS else f"{value:.6e}"
+
+
+def _days(value: Decimal, what: str) -> Decimal:
+    """Person-days from the model: checked against the line cap first (so no quantize can overflow),
+    then rounded half-up to hundredths, as the engine has always done (1.005 means about a day)."""
+    if not 0 <= value <= MAX_LINE_PERSON_DAYS:
+        raise AnswerProblem(f"{what} must be ≥ 0 and ≤ {MAX_LINE_PERSON_DAYS} person-days, got {_shown(value)}")
+    return abs(value).quantize(PERSON_DAY_QUANTUM, rounding=ROUND_HALF_UP)  # abs: -0 reads as 0
 
 
 def _texts(values: list[str]) -> list[str]:
@@ -142,22 +204,21 @@ def _texts(values: list[str]) -> list[str]:
 def to_line(out: LineOut, description: str = "") -> EstimateLine:
     """A domain line from the model's line.
 
-    Most likely is Σ phases. Optimistic and pessimistic are clamped minimally to bracket
-    it (O := min(O, M), P := max(P, M), O ≥ 0): a range on the wrong side of its own sum
-    is a slip, not a different estimate, so it is not worth a second call.
+    Most likely is Σ phases. Every number must be 0-500 person-days (a negative or absurd one
+    means the answer is unusable). Optimistic and pessimistic are then clamped minimally to
+    bracket M (O := min(O, M), P := max(P, M)): a range on the wrong side of its own sum is a
+    slip, not a different estimate, so it is not worth a second call.
     """
     if len(out.d) != len(PHASES):
         raise AnswerProblem(f"line {out.n!r}: d must hold {len(PHASES)} numbers (one per phase), got {len(out.d)}")
-    values = [_days(v, f"line {out.n!r}: d") for v in out.d]
-    if any(v < 0 for v in values):
-        raise AnswerProblem(f"line {out.n!r}: person-days per phase cannot be negative")
+    values = [_days(v, f"line {out.n!r}: each value of d") for v in out.d]
     phases = PhaseDays(**{p.value: v for p, v in zip(PHASES, values, strict=True)})
     most_likely = phases.total
     if not 0 < most_likely <= MAX_LINE_PERSON_DAYS:
         raise AnswerProblem(
             f"line {out.n!r}: the sum of d must be > 0 and ≤ {MAX_LINE_PERSON_DAYS} person-days, got {most_likely}"
         )
-    optimistic = max(Decimal(0), min(_days(out.o, f"line {out.n!r}: o"), most_likely))
+    optimistic = min(_days(out.o, f"line {out.n!r}: o"), most_likely)
     pessimistic = max(_days(out.p, f"line {out.n!r}: p"), most_likely)
     try:
         return EstimateLine(
@@ -233,12 +294,14 @@ def _existing_name(name: str | None, context: AdjustmentContext) -> str | None:
     raise AnswerProblem(f"line {name!r} is not a line of this estimate; use one of the names in lines")
 
 
-def _decimal(value: float | None) -> Decimal | None:
-    if value is None:
-        return None
-    if not math.isfinite(value):
-        raise AnswerProblem(f"{value} is not a number")
-    return Decimal(repr(value))
+def _unit_cost(value: Decimal | None, currency: str) -> Decimal | None:
+    """A proposed unit cost, refused unless it could be invoiced as it is in the estimate's currency."""
+    if value is not None and not is_unit_cost(value, currency):
+        raise AnswerProblem(
+            f"unit_cost must be > 0, at most {MAX_UNIT_COST[currency]} and a multiple of {quantum(currency)} "
+            f"{currency}, got {_shown(value)}"
+        )
+    return value
 
 
 def _operation(out: OperationOut, context: AdjustmentContext) -> Operation:
@@ -252,10 +315,10 @@ def _operation(out: OperationOut, context: AdjustmentContext) -> Operation:
             kind=out.kind,
             line=name,
             phase=out.phase,
-            factor=_decimal(out.factor),
+            factor=out.factor,
             person_days=_days(out.person_days, "person_days") if out.person_days is not None else None,
-            unit_cost=_decimal(out.unit_cost),
-            percent=_decimal(out.percent),
+            unit_cost=_unit_cost(out.unit_cost, context.pricing.currency),
+            percent=out.percent,
             new_line=to_line(out.new_line) if out.new_line and out.kind is OperationKind.ADD_LINE else None,
         )
     except ValidationError as error:

@@ -1,11 +1,25 @@
 """The OpenAI engine: the official SDK with structured outputs; the model proposes, code decides.
 
-Every answer is validated (`llm_schemas.to_*`); an unusable one is retried once with the
-problem appended to the conversation, then reported as `errors.engine.invalid_answer`.
-Transport faults (429/5xx/timeouts) are retried by the SDK with backoff that honours
-Retry-After, except a 429 `insufficient_quota`, which no retry can fix. Each call is
-guarded before and recorded after on the calling thread, so hooks that touch the
-database never run on a worker thread; only the HTTP calls run in parallel.
+Every answer is read exactly and validated (`llm_schemas.read_json`, `llm_schemas.to_*`);
+an unusable one (a number out of range included) is retried once with the problem appended
+to the conversation, then reported as `errors.engine.invalid_answer`. Transport faults
+(connection errors, 408/409/429/5xx) are retried by the engine itself, up to
+OPENAI_MAX_RETRIES times, with the SDK's backoff, Retry-After and x-should-retry rules,
+except a 429 `insufficient_quota`, which no retry can fix; the SDK's own retries are off
+because their waits cannot be bounded by a deadline. Each call is guarded before (once,
+its transport retries included) and every HTTP request of it recorded after, whatever
+became of it (ok, error, timeout), on the calling thread, so hooks that touch the database
+never run on a worker thread; only the HTTP calls run in parallel.
+
+The deadline: OPENAI_TIMEOUT seconds bound a whole operation (questions, estimate or
+adjust), from its first request to its last byte, retries and parallel calls included, so
+an analyst waits at most about that long whatever happens. Each HTTP request may wait (for
+the pool, to connect, to send, for each read) only the time left, and a response body still
+arriving at the deadline is cut: a per-read timeout alone let a server trickling 16 bytes
+a second hold `adjust` for 47 s and `estimate` for 168 s with OPENAI_TIMEOUT=5. A retry
+starts only while its wait fits in the time left; when it does not, the fault that asked
+for it is reported. (A server trickling even its status line and headers is bounded only
+per read; real providers and proxies send headers at once.)
 
 The estimate is asked in parallel calls of `estimate_chunk_size` deliverables (the first,
 one deliverable shorter, also writes the project's assumptions and exclusions): output
@@ -19,11 +33,14 @@ first token, 80 tokens/s per call; bench/bench_flow.py): chunks of 2 → 5 calls
 from __future__ import annotations
 
 import json
+import math
+import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -66,14 +83,48 @@ MAX_PARALLEL_CALLS = 10
 MILLION = Decimal(1_000_000)
 _SECRET = re.compile(r"sk-[A-Za-z0-9_*\-]{3,}")
 _SHOWN_BODY_CHARS = 2000
+# Transport retries as the SDK does them: these statuses (and every 5xx) and connection errors,
+# after 0.5 s doubling up to 8 s, less up to 25 % jitter, unless the server names its own wait.
+RETRY_STATUSES = frozenset({408, 409, 429})
+INITIAL_RETRY_DELAY_S = 0.5
+MAX_RETRY_DELAY_S = 8.0
+TIMEOUT_PHASES = ("connect", "read", "write", "pool")
+
+# The monotonic-clock deadline of the operation an HTTP request belongs to, set by `_call` on the
+# thread that makes the request, which is the thread the httpx event hooks below run on.
+_DEADLINE: ContextVar[float] = ContextVar("openai_deadline")
 
 
-def _no_retry_without_credit(response: httpx2.Response) -> None:
-    """The SDK retries every 429; `insufficient_quota` means the account has no credit, so tell it not to."""
-    if response.status_code == 429:
-        response.read()
-        if b"insufficient_quota" in response.content:
-            response.headers["x-should-retry"] = "false"
+def _wait_no_longer_than_the_deadline(request: httpx2.Request) -> None:
+    """Request hook: no phase of this request (pool, connect, write, each read) may wait past the deadline."""
+    left = _DEADLINE.get() - time.monotonic()
+    if left <= 0:
+        raise httpx2.PoolTimeout("the operation's deadline has passed", request=request)
+    request.extensions["timeout"] = dict.fromkeys(TIMEOUT_PHASES, left)
+
+
+def _cut_the_body_at_the_deadline(response: httpx2.Response) -> None:
+    """Response hook (headers are in, the body is not): the body is read through `_DeadlineStream`."""
+    response.stream = _DeadlineStream(response.stream, _DEADLINE.get(), response.request)  # type: ignore[arg-type]
+
+
+class _DeadlineStream(httpx2.SyncByteStream):
+    """A response body that stops at the deadline: each read waits at most the time left (the
+    request hook), and this check stops a server that keeps sending a few bytes at a time."""
+
+    def __init__(self, inner: httpx2.SyncByteStream, deadline: float, request: httpx2.Request) -> None:
+        self._inner = inner
+        self._deadline = deadline
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            if time.monotonic() >= self._deadline:
+                raise httpx2.ReadTimeout("the answer was still arriving at the deadline", request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _fence(data: dict[str, Any]) -> str:
@@ -103,13 +154,14 @@ class _Task:
 
 @dataclass
 class _Outcome:
-    """What one call produced: a usable result, a problem worth one retry, or a failure that ends the operation."""
+    """What one call produced: a record per HTTP request made, and a usable result, a problem worth
+    one retry, or a failure that ends the operation (an EngineError, or a bug raised as it is)."""
 
-    record: CallRecord
+    records: list[CallRecord]
     content: str = ""
     result: Any = None
     problem: str = ""
-    failure: EngineError | None = field(default=None)
+    failure: Exception | None = None
 
 
 @dataclass(frozen=True)
@@ -132,8 +184,13 @@ class OpenAIEngine:
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url or None,
             timeout=settings.openai_timeout,
-            max_retries=settings.openai_max_retries,
-            http_client=openai.DefaultHttpx2Client(event_hooks={"response": [_no_retry_without_credit]}),
+            max_retries=0,
+            http_client=openai.DefaultHttpx2Client(
+                event_hooks={
+                    "request": [_wait_no_longer_than_the_deadline],
+                    "response": [_cut_the_body_at_the_deadline],
+                }
+            ),
         )
 
     def questions(self, brief: ProjectBrief, hooks: CallHooks) -> list[Question]:
@@ -227,12 +284,16 @@ class OpenAIEngine:
         return _Task(messages, reply_model, convert, language)
 
     def _solve(self, kind: str, tasks: list[_Task], hooks: CallHooks) -> list[Any]:
-        """Every task answered and converted; each unusable answer gets one more try with its problem."""
+        """Every task answered and converted within the operation's deadline; each unusable answer
+        gets one more try with its problem, if time is left for it."""
+        deadline = time.monotonic() + self._settings.openai_timeout
         results: dict[int, Any] = {}
         pending = list(range(len(tasks)))
         problems: dict[int, str] = {}
         for _ in range(2):
-            outcomes = self._round(kind, [tasks[i] for i in pending], hooks)
+            if time.monotonic() >= deadline:
+                raise self._timeout()
+            outcomes = self._round(kind, [tasks[i] for i in pending], hooks, deadline)
             problems = {}
             for index, outcome in zip(pending, outcomes, strict=True):
                 if not outcome.problem:
@@ -250,27 +311,44 @@ class OpenAIEngine:
             pending = sorted(problems)
         raise EngineError("errors.engine.invalid_answer", self._redact("; ".join(problems.values())))
 
-    def _round(self, kind: str, tasks: Sequence[_Task], hooks: CallHooks) -> list[_Outcome]:
-        """Guard every call, run them (in parallel when several), record each, then raise the first failure."""
+    def _round(self, kind: str, tasks: Sequence[_Task], hooks: CallHooks, deadline: float) -> list[_Outcome]:
+        """Guard every call, run them (in parallel when several), record each request, then raise the first failure."""
         for _ in tasks:
             hooks.guard(kind)
         if len(tasks) == 1:
-            outcomes = [self._call(kind, tasks[0])]
+            outcomes = [self._call(kind, tasks[0], deadline)]
         else:
             with ThreadPoolExecutor(max_workers=min(len(tasks), MAX_PARALLEL_CALLS)) as pool:
-                outcomes = list(pool.map(lambda task: self._call(kind, task), tasks))
+                outcomes = list(pool.map(lambda task: self._call(kind, task, deadline), tasks))
         for outcome in outcomes:
-            hooks.record(outcome.record)
+            for record in outcome.records:
+                hooks.record(record)
         failure = next((o.failure for o in outcomes if o.failure is not None), None)
         if failure is not None:
             raise failure
         return outcomes
 
-    def _call(self, kind: str, task: _Task) -> _Outcome:
-        """One chat completion (with the SDK's transport retries), parsed and converted.
+    def _call(self, kind: str, task: _Task, deadline: float) -> _Outcome:
+        """One chat completion, retried after a transport fault while retries and time are left.
 
         Runs on worker threads, so it touches no hooks; conversion is pure code.
         """
+        token = _DEADLINE.set(deadline)
+        try:
+            records: list[CallRecord] = []
+            for attempt in range(self._settings.openai_max_retries + 1):
+                outcome, wait = self._attempt(kind, task, attempt)
+                records += outcome.records
+                if wait is None or time.monotonic() + wait >= deadline:
+                    break
+                time.sleep(wait)
+            outcome.records = records
+            return outcome
+        finally:
+            _DEADLINE.reset(token)
+
+    def _attempt(self, kind: str, task: _Task, attempt: int) -> tuple[_Outcome, float | None]:
+        """One HTTP request, parsed and converted, and how long to wait before retrying it (None: do not)."""
         started = time.perf_counter()
         usage: CompletionUsage | None = None
         content = ""
@@ -284,31 +362,36 @@ class OpenAIEngine:
             peeked, usage = _peek(raw.text)
             if peeked is None:
                 problem = "the reply is not a chat completion"
-                return _Outcome(
-                    self._record(kind, started, None, problem), raw.text[:_SHOWN_BODY_CHARS], problem=problem
-                )
+                record = self._record(kind, started, None, problem)
+                return _Outcome([record], raw.text[:_SHOWN_BODY_CHARS], problem=problem), None
             content = peeked
             completion = raw.parse()
             usage = completion.usage
             message = completion.choices[0].message
             if message.refusal:
                 failure = EngineError("errors.engine.refused", self._redact(message.refusal))
-                return _Outcome(self._record(kind, started, usage, failure.key), failure=failure)
+                return _Outcome([self._record(kind, started, usage, failure.key)], failure=failure), None
             content = message.content or ""
             result = task.convert(message.parsed or task.reply_model.model_validate_json(content))
-            return _Outcome(self._record(kind, started, usage), content, result=result)
+            return _Outcome([self._record(kind, started, usage)], content, result=result), None
         except (ValidationError, AnswerProblem) as error:
             problem = _describe_invalid(error) if isinstance(error, ValidationError) else str(error)
-            return _Outcome(self._record(kind, started, usage, problem), content[:_SHOWN_BODY_CHARS], problem=problem)
+            record = self._record(kind, started, usage, problem)
+            return _Outcome([record], content[:_SHOWN_BODY_CHARS], problem=problem), None
         except openai.LengthFinishReasonError as error:
             failure = EngineError("errors.engine.truncated")
-            return _Outcome(self._record(kind, started, error.completion.usage, failure.key), failure=failure)
+            return _Outcome([self._record(kind, started, error.completion.usage, failure.key)], failure=failure), None
         except openai.ContentFilterFinishReasonError:
             failure = EngineError("errors.engine.refused", "content_filter")
-            return _Outcome(self._record(kind, started, usage, failure.key), failure=failure)
+            return _Outcome([self._record(kind, started, usage, failure.key)], failure=failure), None
         except openai.OpenAIError as error:
             failure = self._failure(error)
-            return _Outcome(self._record(kind, started, None, str(failure)), failure=failure)
+            timed_out = isinstance(error, openai.APITimeoutError)
+            record = self._record(kind, started, None, str(failure), timed_out=timed_out)
+            return _Outcome([record], failure=failure), _retry_delay(error, attempt)
+        except Exception as error:  # a bug: raised as it is, but the request it follows is recorded first
+            record = self._record(kind, started, usage, f"{type(error).__name__}: {error}")
+            return _Outcome([record], failure=error), None
 
     def _response_format(self, task: _Task) -> Any:
         if self._settings.openai_json_object_mode:
@@ -318,7 +401,7 @@ class OpenAIEngine:
     def _failure(self, error: openai.OpenAIError) -> EngineError:
         """The user-facing error for an SDK error; the detail names status and code, never the key."""
         if isinstance(error, openai.APITimeoutError):
-            return EngineError("errors.engine.timeout", seconds=_number(Decimal(str(self._settings.openai_timeout))))
+            return self._timeout()
         if isinstance(error, openai.APIConnectionError):
             return EngineError("errors.engine.connection", self._redact(str(error.__cause__ or error)))
         if not isinstance(error, openai.APIStatusError):
@@ -337,6 +420,9 @@ class OpenAIEngine:
             return EngineError("errors.engine.server_error", detail, status=status)
         return EngineError("errors.engine.rejected", detail, status=status)
 
+    def _timeout(self) -> EngineError:
+        return EngineError("errors.engine.timeout", seconds=_number(Decimal(str(self._settings.openai_timeout))))
+
     def _redact(self, text: str) -> str:
         """Text with the API key (and anything shaped like one) masked, for errors and records."""
         key = self._settings.openai_api_key
@@ -344,7 +430,10 @@ class OpenAIEngine:
             text = text.replace(key, "***")
         return _SECRET.sub("sk-***", text)
 
-    def _record(self, kind: str, started: float, usage: CompletionUsage | None, error: str = "") -> CallRecord:
+    def _record(
+        self, kind: str, started: float, usage: CompletionUsage | None, error: str = "", *, timed_out: bool = False
+    ) -> CallRecord:
+        """One HTTP request as `llm_calls` stores it: status ok, error (with the reason) or timeout."""
         prompt = usage.prompt_tokens if usage else 0
         completion = usage.completion_tokens if usage else 0
         details = usage.prompt_tokens_details if usage else None
@@ -352,7 +441,7 @@ class OpenAIEngine:
         return CallRecord(
             kind=kind,
             model=self._settings.openai_model,
-            status="error" if error else "ok",
+            status="timeout" if timed_out else "error" if error else "ok",
             latency_ms=round((time.perf_counter() - started) * 1000),
             prompt_tokens=prompt,
             completion_tokens=completion,
@@ -387,20 +476,55 @@ def _unique(texts: list[str]) -> list[str]:
 
 def _peek(body: str) -> tuple[str | None, CompletionUsage | None]:
     """The message content and usage of a raw reply, so an answer that fails validation is still
-    shown back to the model and accounted for; content is None when the body is no chat completion."""
+    shown back to the model and accounted for; content is None when the body is no chat completion.
+
+    ValueError covers bad JSON, a pydantic ValidationError and an integer too long for Python to read.
+    """
     try:
         data = json.loads(body)
         content = data["choices"][0]["message"].get("content")
         usage = data.get("usage")
         return content or "", CompletionUsage.model_validate(usage) if usage else None
-    except (json.JSONDecodeError, TypeError, KeyError, IndexError, AttributeError, ValidationError):
+    except (ValueError, TypeError, LookupError, AttributeError, RecursionError):
         return None, None
+
+
+def _retry_delay(error: openai.OpenAIError, attempt: int) -> float | None:
+    """How long to wait before retrying after `error` (None: no retry can help), by the SDK's rules.
+
+    A timeout is never retried: every wait of a request is capped at the time left, so a timeout
+    means the operation's deadline has come.
+    """
+    if isinstance(error, openai.APITimeoutError):
+        return None
+    if isinstance(error, openai.APIStatusError):
+        if "insufficient_quota" in (error.code, error.type):
+            return None
+        verdict = error.response.headers.get("x-should-retry")
+        retryable = error.status_code in RETRY_STATUSES or error.status_code >= 500
+        if verdict == "false" or (verdict != "true" and not retryable):
+            return None
+        asked = _retry_after(error.response.headers)
+        if asked is not None:
+            return asked
+    elif not isinstance(error, openai.APIConnectionError):
+        return None
+    return min(INITIAL_RETRY_DELAY_S * 2**attempt, MAX_RETRY_DELAY_S) * (1 - 0.25 * random.random())
+
+
+def _retry_after(headers: httpx2.Headers) -> float | None:
+    """The server's own wait in seconds (retry-after-ms, or retry-after in seconds), when it names one."""
+    for name, per_second in (("retry-after-ms", 1000), ("retry-after", 1)):
+        try:
+            seconds = float(headers.get(name, "")) / per_second
+        except ValueError:
+            continue
+        if math.isfinite(seconds) and seconds > 0:
+            return seconds
+    return None
 
 
 def _describe_invalid(error: ValidationError) -> str:
     """A short, model-readable account of why the JSON did not fit the schema."""
-    first = error.errors()[0]
-    if first["type"] == "json_invalid":
-        return "the answer is not valid JSON"
     places = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}" for e in error.errors()[:3])
     return f"the answer does not follow the JSON schema ({places})"
