@@ -204,7 +204,6 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     if not is_sqlite(engine):
         raise CommandFailed(t("cli.backup.use_pg_dump", args.lang))
     kept = restore_sqlite(Path(args.file), sqlite_path(engine))
-    migrate(engine)
     print(t("cli.restore.done", args.lang, path=args.file, kept=str(kept)))
     return 0
 

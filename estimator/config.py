@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from estimator.db import normalise_url
 from estimator.money import MAX_UNIT_COST, is_tax_rate, is_unit_cost
 
 Language = Literal["ja", "en"]
@@ -116,14 +117,21 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
+        """A URL SQLAlchemy can open with an installed driver: a typo stops here, not at the first query."""
         if not value:
             return value
         try:
-            make_url(value)
-        except ArgumentError:
+            url = make_url(normalise_url(value))
+        except (ArgumentError, ValueError):
             raise ValueError(
                 "expected a URL such as sqlite:///path/estimator.db or postgresql://user@host/db"
             ) from None
+        try:
+            url.get_dialect().import_dbapi()
+        except ArgumentError:
+            raise ValueError(f"unknown kind of database {url.drivername!r}; expected sqlite or postgresql") from None
+        except ImportError as error:
+            raise ValueError(f"the driver for {url.drivername} is not installed ({error.name})") from None
         return value
 
     @field_validator("daily_unit_cost_jpy")

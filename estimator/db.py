@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,8 +48,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_db_engine(url: str) -> Engine:
-    """An engine for `url`, creating the folder of a SQLite file when missing."""
-    url = normalise_url(url)
+    """An engine for `url`, creating the folder of a SQLite file when missing.
+
+    Every way the URL cannot give an engine (bad form, unknown database kind, driver not
+    installed, a folder that cannot be made) is one DatabaseUnavailableError, never a traceback.
+    """
+    try:
+        return _engine(normalise_url(url))
+    except (ArgumentError, ValueError, ImportError) as error:
+        raise DatabaseUnavailableError("errors.database.bad_url", reason=_first_line(error)) from None
+    except OSError as error:
+        raise _unavailable(make_url(normalise_url(url)), error) from None
+
+
+def _engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -69,6 +81,18 @@ def safe_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def _first_line(error: BaseException) -> str:
+    """The driver's own first line (psycopg's, sqlite3's) rather than SQLAlchemy's wrapper and its link."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _unavailable(url: URL, error: BaseException) -> DatabaseUnavailableError:
+    return DatabaseUnavailableError(
+        "errors.database.unreachable", url=url.render_as_string(hide_password=True), reason=_first_line(error)
+    )
+
+
 def _alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
@@ -78,14 +102,36 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
+def known_revisions() -> list[str]:
+    """The revisions of the migrations folder, oldest first, as Alembic itself reads them (imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
+    return [script.revision for script in reversed(list(ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()))]
+
+
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration.
+
+    A database that cannot be reached, or that a newer Estimator migrated past what this code
+    knows, is a DatabaseUnavailableError with one line: Alembic would only say, after a
+    traceback, that it cannot locate the revision.
+    """
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
 
     config = _alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    try:
+        with engine.begin() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            known = known_revisions()
+            if current is not None and current not in known:
+                raise DatabaseUnavailableError(
+                    "errors.database.newer_revision", url=safe_url(engine), revision=current, newest=known[-1]
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except DBAPIError as error:
+        raise _unavailable(engine.url, error) from None
 
 
 def migration_state(engine: Engine) -> tuple[str | None, str | None]:
@@ -124,19 +170,13 @@ class Database:
     @classmethod
     def from_url(cls, url: str, *, upgrade: bool = True) -> Database:
         """The database at `url`, migrated; DatabaseUnavailableError (password hidden) when it cannot be opened."""
-        try:
-            database = cls(make_db_engine(url))
-        except (ArgumentError, ValueError) as error:
-            raise DatabaseUnavailableError("errors.database.bad_url", reason=str(error).splitlines()[0]) from None
+        database = cls(make_db_engine(url))
         if upgrade:
             try:
                 ensure_schema(database.engine)
-            except (DBAPIError, OSError) as error:
-                reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+            except DatabaseUnavailableError:
                 database.dispose()
-                raise DatabaseUnavailableError(
-                    "errors.database.unreachable", url=safe_url(database.engine), reason=reason[0] if reason else ""
-                ) from None
+                raise
         return database
 
     @contextmanager

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from estimator.backup import backup_sqlite
-from estimator.db import Database
+from estimator import db
+from estimator.backup import backup_sqlite, restore_sqlite
+from estimator.db import Database, current_revision
+from estimator.errors import InvalidInputError
+from estimator.i18n import LANGUAGES
 from estimator.store import Store
 from tests.factories import project_settings
 from tests.support import run_cli
@@ -127,3 +134,137 @@ def test_backup_api_snapshot_is_a_valid_database(tmp_path: Path) -> None:
     target = backup_sqlite(source, tmp_path / "nested" / "t.db")
     assert count_projects(target) == 1
     assert not (tmp_path / "nested" / "t.db.partial").exists()
+
+
+def database_with(path: Path, *titles: str) -> Path:
+    """A migrated database holding one project per title, closed (so its WAL is in the main file)."""
+    database = Database.from_url(f"sqlite:///{path}")
+    store = Store(database)
+    for title in titles:
+        store.create_project(project_settings(title))
+    database.dispose()
+    return path
+
+
+def titles(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as connection:
+        return [row[0] for row in connection.execute("SELECT title FROM tasks ORDER BY id")]
+
+
+def _changed(script: str) -> Callable[[Path], Path]:
+    """A sound backup, then `script` run on it."""
+
+    def make(path: Path) -> Path:
+        database_with(path, "In the backup")
+        with closing(sqlite3.connect(path)) as connection:
+            connection.executescript(script)
+        return path
+
+    return make
+
+
+def _truncated(path: Path) -> Path:
+    database_with(path, "In the backup")
+    path.write_bytes(path.read_bytes()[:3000])
+    return path
+
+
+RESTORE_REFUSALS = {
+    "truncated": _truncated,
+    "junk": _junk,
+    "foreign": _foreign,
+    "corrupt": _corrupt,
+    "newer revision": _changed("UPDATE alembic_version SET version_num = '0099';"),
+    "other columns": _changed("DROP TABLE messages; CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT);"),
+    "no version_num": _changed("DROP TABLE alembic_version; CREATE TABLE alembic_version (x TEXT);"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("case", RESTORE_REFUSALS)
+def test_every_restore_refusal_is_one_formatted_line_and_the_live_database_is_byte_identical(
+    isolated_settings: Path, tmp_path: Path, case: str, lang: str
+) -> None:
+    """Each message names the file with every placeholder filled, in either language; nothing was touched."""
+    live = database_with(isolated_settings / "estimator.db", "Precious")
+    before = live.read_bytes()
+    bad = RESTORE_REFUSALS[case](tmp_path / "bad.db")
+    result = run_cli("restore", str(bad), env={"LANGUAGE": lang})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [message] = result.stderr.strip().splitlines()
+    assert re.search(r"\{\w*\}", message) is None, message
+    assert str(bad) in message
+    assert live.read_bytes() == before
+    assert sorted(p.name for p in isolated_settings.iterdir()) == ["estimator.db"]
+    listed = run_cli("list", env={"LANGUAGE": lang})
+    assert listed.returncode == 0 and "Precious" in listed.stdout
+
+
+MIGRATION_0002 = """\"\"\"A later migration that changes nothing: the newest revision of the code under test.\"\"\"
+
+revision = Q0002Q
+down_revision = Q0001Q
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
+"""
+
+
+def newer_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quote: str) -> None:
+    """This code as a later release: a migration 0002 added to a copy of the migrations folder.
+
+    `quote` is how the file spells its revision: `alembic revision` writes '0002' (its template
+    uses repr), the repository's own 0001 is written "0001".
+    """
+    folder = tmp_path / "migrations"
+    shutil.copytree(db.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "versions" / "0002_later.py").write_text(MIGRATION_0002.replace("Q", quote), encoding="utf-8")
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
+
+
+def test_a_backup_at_a_revision_spelt_as_alembic_writes_it_is_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newer_code(tmp_path, monkeypatch, quote="'")
+    backup = database_with(tmp_path / "backup.db", "From 0002")
+    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == "0002"
+    live = database_with(tmp_path / "live.db", "Before")
+    restore_sqlite(backup, live)
+    assert titles(live) == ["From 0002"]
+
+
+def test_a_backup_at_an_older_revision_is_migrated_up_as_it_is_restored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = database_with(tmp_path / "backup.db", "From 0001")
+    newer_code(tmp_path, monkeypatch, quote='"')
+    live = database_with(tmp_path / "live.db", "Before")
+    restore_sqlite(backup, live)
+    assert titles(live) == ["From 0001"]
+    assert current_revision(Database.from_url(f"sqlite:///{live}", upgrade=False).engine) == "0002"
+    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == "0001"
+
+
+def test_a_backup_at_an_older_revision_with_other_columns_is_refused_before_touching_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = _changed("DROP TABLE messages; CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT);")(
+        tmp_path / "backup.db"
+    )
+    newer_code(tmp_path, monkeypatch, quote='"')
+    live = database_with(tmp_path / "live.db", "Precious")
+    before = live.read_bytes()
+    with pytest.raises(InvalidInputError) as refused:
+        restore_sqlite(backup, live)
+    assert refused.value.key == "errors.backup.wrong_columns"
+    assert refused.value.values["table"] == "messages"
+    assert live.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if "live" in p.name) == ["live.db"]

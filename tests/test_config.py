@@ -65,3 +65,32 @@ def test_cli_stops_with_one_line_and_no_traceback(monkeypatch: pytest.MonkeyPatc
     assert result.returncode == 1
     assert result.stderr.strip() == "Invalid setting DAILY_UNIT_COST_JPY=abc: Input should be a valid decimal"
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "shown", "expected"),
+    [
+        ("foo://x", "foo://x", "unknown kind of database 'foo'"),
+        ("mysql://u:s3cret-pw@db.example/x", "mysql://u:***@db.example/x", "driver for mysql is not installed"),
+        ("postgresql://u:s3cret-pw@db.example:abc/x", "postgresql://u:***@db.example:abc/x", "expected a URL"),
+    ],
+)
+def test_a_database_url_that_cannot_be_opened_is_refused_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, value: str, shown: str, expected: str
+) -> None:
+    """A URL that parses but names no installed dialect or driver used to pass and traceback in `check`."""
+    monkeypatch.setenv("DATABASE_URL", value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert str(raised.value).startswith(f"Invalid setting DATABASE_URL={shown}: ")
+    assert expected in str(raised.value)
+    result = run_cli("check")
+    assert result.returncode == 1
+    assert result.stderr.strip() == str(raised.value)
+    assert "s3cret-pw" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value", ["sqlite:///data/other.db", "postgresql://u:pw@db.example/estimator"])
+def test_database_urls_the_app_supports_are_accepted(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", value)
+    assert load_settings().database_url == value
