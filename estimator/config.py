@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AliasChoices, Field, ValidationError, field_validator
+from pydantic import AfterValidator, AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -134,18 +134,14 @@ class Settings(BaseSettings):
             raise ValueError(f"the driver for {url.drivername} is not installed ({error.name})") from None
         return value
 
-    @field_validator("daily_unit_cost_jpy")
+    @field_validator("daily_unit_cost_jpy", "daily_unit_cost_usd")
     @classmethod
-    def _whole_yen(cls, value: Decimal) -> Decimal:
-        if not is_unit_cost(value, "JPY"):
-            raise ValueError(f"expected whole yen above 0 and at most {MAX_UNIT_COST['JPY']:,}")
-        return value
-
-    @field_validator("daily_unit_cost_usd")
-    @classmethod
-    def _whole_cents(cls, value: Decimal) -> Decimal:
-        if not is_unit_cost(value, "USD"):
-            raise ValueError(f"expected dollars in whole cents above 0 and at most {MAX_UNIT_COST['USD']:,}")
+    def _unit_cost(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        """Whole yen or whole cents: a quote priced at $0.001 a day would print $0.00."""
+        currency = "JPY" if info.field_name == "daily_unit_cost_jpy" else "USD"
+        if not is_unit_cost(value, currency):
+            unit = "whole yen" if currency == "JPY" else "dollars in whole cents"
+            raise ValueError(f"expected {unit} above 0 and at most {MAX_UNIT_COST[currency]:,}")
         return value
 
     @field_validator("tax_rate_ja", "tax_rate_en")

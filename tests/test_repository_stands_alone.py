@@ -64,7 +64,7 @@ def test_the_climb_check_sees_the_ways_out() -> None:
     assert not climbs_out(bench, 'Path(__file__).resolve().parents[1] / "tests"')
     assert climbs_out(bench, 'Path(__file__).resolve().parents[2] / "x"')
     assert climbs_out(bench, "SAMPLES = ROOT.parent / 'x'")
-    assert climbs_out(bench, 'open("../shared/samples/a.csv")')
+    assert climbs_out(bench, 'open("../sibling/a.csv")')
     assert not climbs_out(bench, 'ROOT / "tests" / "data"')
 
 
