@@ -9,6 +9,7 @@ and its version's unit cost, so a stored version can always be re-added up.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from typing import Literal
@@ -20,6 +21,12 @@ from estimator.money import PERSON_DAY_QUANTUM, line_amount, totals
 from estimator.text import visible
 
 MAX_LINE_PERSON_DAYS = Decimal(500)
+"""No line may exceed this: a deliverable that large is several deliverables."""
+MIN_QUESTIONS = 3
+MAX_QUESTIONS = 7
+MAX_PROPOSALS = 3
+OFFLINE_MODEL = "offline"
+"""The name the embedded engine records its calls under; they cost nothing and never count against the rate limit."""
 
 
 class Phase(StrEnum):
@@ -350,3 +357,23 @@ class AdjustmentContext(BaseModel):
     lines: list[EstimateLine]
     pricing: Pricing
     request: str
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One HTTP request to a model, as `llm_calls` stores it, whatever became of it.
+
+    `status` is "ok" (a usable answer), "error" (an HTTP or connection error, a refusal, or an
+    answer that could not be used; `error` says which) or "timeout" (the operation's deadline
+    cut the request).
+    """
+
+    kind: str
+    model: str
+    status: str
+    latency_ms: int
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+    error: str = ""

@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from estimator.db import Database
-from estimator.engines.base import CallRecord
 from estimator.errors import InvalidInputError, NotFoundError, StaleWriteError
 from estimator.models import (
     DeliverableRow,
@@ -36,6 +35,7 @@ from estimator.models import (
 from estimator.schemas import (
     PHASES,
     Answer,
+    CallRecord,
     Deliverable,
     DeliverableKind,
     EstimateLine,

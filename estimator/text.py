@@ -43,3 +43,16 @@ def visible(text: str) -> str:
 def is_blank(text: str) -> bool:
     """Whether `text` shows nothing at all: empty, or only spaces and invisible characters."""
     return not visible(text)
+
+
+def reading_form(text: str) -> str:
+    """NFKC and lower case, so ＡＰＩ, ３０万円 and ％ read like API, 30万円 and %: the form rules match against."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+_SENTENCE_GAP = {"ja": "", "en": " "}
+
+
+def sentences(parts: list[str], lang: str) -> str:
+    """Sentences as one text: Japanese runs them on after 。, English leaves a space after the full stop."""
+    return _SENTENCE_GAP[lang].join(parts)

@@ -16,16 +16,17 @@ from decimal import Decimal
 from estimator.adjustments import LineChange, apply_operations, diff_versions
 from estimator.config import Settings
 from estimator.db import Database
-from estimator.engines.base import CallHooks, CallRecord, Engine
+from estimator.engines.base import CallHooks, Engine
 from estimator.engines.factory import make_engine
-from estimator.engines.offline import OfflineEngine
-from estimator.engines.requests import Intent, IntentKind, proposals_for, proposals_for_parts, read_request
 from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.excel.quote import HistoryEntry, QaItem, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.i18n import format_money, t
 from estimator.models import EstimateVersion, Project, ProposalRow
+from estimator.requests import Intent, IntentKind, proposals_for, proposals_for_parts, read_request
 from estimator.schemas import (
+    OFFLINE_MODEL,
     AdjustmentContext,
+    CallRecord,
     Deliverable,
     Operation,
     OperationKind,
@@ -47,8 +48,8 @@ from estimator.store import (
 )
 
 MAX_DELIVERABLES = 1000
-# Amount requests are answered by the offline engine's rules, whichever engine is active.
-RULES_ENGINE = OfflineEngine.name
+# Requests the rules understand are answered by code, recorded under the embedded engine's name.
+RULES_ENGINE = OFFLINE_MODEL
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,14 @@ import pytest
 
 from estimator.adjustments import apply_operations
 from estimator.engines import openai_engine
-from estimator.engines.base import CallHooks, CallRecord
+from estimator.engines.base import CallHooks
 from estimator.engines.openai_engine import OpenAIEngine
 from estimator.errors import EngineError, LimitExceededError
 from estimator.i18n import has_key, t
 from estimator.schemas import (
     AdjustmentContext,
     Answer,
+    CallRecord,
     Deliverable,
     DeliverableKind,
     EstimateLine,

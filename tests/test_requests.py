@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from estimator.adjustments import apply_operations
 from estimator.engines.base import CallHooks
 from estimator.engines.offline import OfflineEngine
-from estimator.engines.requests import Intent, IntentKind, parse_request, proposals_for, propose
 from estimator.errors import EngineError
 from estimator.i18n import t
 from estimator.money import line_amount
+from estimator.requests import Intent, IntentKind, parse_request, proposals_for, propose
 from estimator.schemas import (
     PHASES,
     AdjustmentContext,

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from estimator.config import Settings, load_settings
-from estimator.engines.base import CallHooks, CallRecord
+from estimator.engines.base import CallHooks
 from estimator.engines.offline import OfflineEngine
 from estimator.engines.openai_engine import OpenAIEngine
 from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
-from estimator.schemas import PHASES, Deliverable
+from estimator.schemas import PHASES, CallRecord, Deliverable
 from estimator.store import priced_version, version_lines
 from estimator.workflow import Workflow, open_workflow
 from tests.factories import project_settings

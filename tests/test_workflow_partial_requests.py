@@ -15,9 +15,9 @@ import pytest
 
 from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
-from estimator.engines.requests import read_request, request_parts
 from estimator.errors import EngineError
 from estimator.i18n import t
+from estimator.requests import read_request, request_parts
 from estimator.schemas import Deliverable
 from estimator.workflow import Workflow, open_workflow
 from tests.fake_openai import FakeOpenAI, settings_for

@@ -10,33 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Protocol
 
-from estimator.schemas import AdjustmentContext, Answer, EstimateDraft, ProjectBrief, Proposal, Question
-
-MAX_PROPOSALS = 3
-
-
-@dataclass(frozen=True)
-class CallRecord:
-    """One HTTP request to a model, as `llm_calls` stores it, whatever became of it.
-
-    `status` is "ok" (a usable answer), "error" (an HTTP or connection error, a refusal, or an
-    answer that could not be used; `error` says which) or "timeout" (the operation's deadline
-    cut the request).
-    """
-
-    kind: str
-    model: str
-    status: str
-    latency_ms: int
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cached_tokens: int = 0
-    cost_usd: Decimal = Decimal(0)
-    error: str = ""
-
+from estimator.schemas import AdjustmentContext, Answer, CallRecord, EstimateDraft, ProjectBrief, Proposal, Question
 
 CallRecorder = Callable[[CallRecord], None]
 CallGuard = Callable[[str], None]

@@ -32,6 +32,9 @@ from estimator.i18n import t
 from estimator.money import MAX_UNIT_COST, PERSON_DAY_QUANTUM, is_unit_cost, quantum
 from estimator.schemas import (
     MAX_LINE_PERSON_DAYS,
+    MAX_PROPOSALS,
+    MAX_QUESTIONS,
+    MIN_QUESTIONS,
     PHASES,
     AdjustmentContext,
     Deliverable,
@@ -46,9 +49,6 @@ from estimator.schemas import (
     QuestionKind,
 )
 
-MIN_QUESTIONS = 3
-MAX_QUESTIONS = 7
-MAX_PROPOSALS = 3
 _KEY_CHARS = re.compile(r"[^a-z0-9]+")
 _SHOWN_DIGITS = 24
 

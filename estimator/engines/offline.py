@@ -18,8 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Literal
 
-from estimator.engines.base import CallHooks, CallRecord
-from estimator.engines.requests import propose
+from estimator.engines.base import CallHooks
 from estimator.engines.sizing import (
     CODING_SHARE_OF_IMPLEMENTATION,
     IPA_SPLIT,
@@ -37,16 +36,18 @@ from estimator.engines.sizing import (
     Profile,
     Topic,
     mentions,
-    normalize,
-    sentences,
 )
 from estimator.errors import EstimatorError
 from estimator.i18n import LANGUAGES, format_number, has_key, t
 from estimator.money import PERSON_DAY_QUANTUM
+from estimator.requests import propose
 from estimator.schemas import (
     MAX_LINE_PERSON_DAYS,
+    MAX_QUESTIONS,
+    OFFLINE_MODEL,
     AdjustmentContext,
     Answer,
+    CallRecord,
     Deliverable,
     EstimateDraft,
     EstimateLine,
@@ -55,9 +56,8 @@ from estimator.schemas import (
     Proposal,
     Question,
 )
+from estimator.text import reading_form, sentences
 
-MAX_QUESTIONS = 7
-ENGINE_NAME = "offline"
 Source = Literal["answer", "deliverable", "requirements"]
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|千|k(?![a-z]))?")
 _MULTIPLIERS = {"万": 10_000, "千": 1_000, "k": 1_000}
@@ -65,7 +65,7 @@ _MULTIPLIERS = {"万": 10_000, "千": 1_000, "k": 1_000}
 
 def classify(deliverable: Deliverable) -> Profile:
     """The profile of a deliverable: by its name first, its description only when the name says nothing."""
-    for text in (normalize(deliverable.name), normalize(deliverable.description)):
+    for text in (reading_form(deliverable.name), reading_form(deliverable.description)):
         for profile in PROFILES:
             if profile.names.search(text):
                 return profile
@@ -109,9 +109,9 @@ def option_label(topic: Topic, option: Option, lang: str) -> str:
 
 def read_answer(topic: Topic, answer: str) -> Option | None:
     """What an answer says: one of the offered choices (in either language), a number, or free text."""
-    text = normalize(answer).strip()
+    text = reading_form(answer).strip()
     for option in topic.options:
-        if any(text == normalize(option_label(topic, option, lang)) for lang in LANGUAGES):
+        if any(text == reading_form(option_label(topic, option, lang)) for lang in LANGUAGES):
             return option
     counted = _by_count(topic, _count(text, None))
     if counted is not None:
@@ -144,7 +144,7 @@ class Reading:
 
 
 def _texts(brief: ProjectBrief) -> list[str]:
-    return [normalize(f"{item.name}\n{item.description}") for item in brief.deliverables]
+    return [reading_form(f"{item.name}\n{item.description}") for item in brief.deliverables]
 
 
 def _answered_by_text(topic: Topic, texts: list[str]) -> bool:
@@ -154,7 +154,7 @@ def _answered_by_text(topic: Topic, texts: list[str]) -> bool:
 def select_questions(brief: ProjectBrief) -> list[Topic]:
     """The question topics the text leaves open and some deliverable depends on, in bank order, at most seven."""
     profiles = {classify(item).key for item in brief.deliverables}
-    texts = [normalize(brief.requirements), *_texts(brief)]
+    texts = [reading_form(brief.requirements), *_texts(brief)]
     open_topics = [
         topic for topic in QUESTION_TOPICS if topic.applies_to & profiles and not _answered_by_text(topic, texts)
     ]
@@ -188,7 +188,7 @@ def read_project(brief: ProjectBrief, answers: list[Answer]) -> Reading:
         answered[key] = option
         if option is None:
             uninterpreted.append((topic, (answer.answer or "").strip()))
-    requirements = normalize(brief.requirements)
+    requirements = reading_form(brief.requirements)
     found = {topic.key: option for topic in TOPICS if (option := read_text(topic, requirements)) is not None}
     unanswered = tuple(topic for topic in select_questions(brief) if topic.key not in given)
     return Reading(brief.language, answered, found, unanswered, tuple(uninterpreted))
@@ -269,7 +269,7 @@ def size_line(deliverable: Deliverable, reading: Reading) -> EstimateLine:
     """One estimate line: base × factors, split by phase, with a range widened for open questions."""
     lang = reading.lang
     profile = classify(deliverable)
-    findings = findings_for(profile, normalize(f"{deliverable.name}\n{deliverable.description}"), reading)
+    findings = findings_for(profile, reading_form(f"{deliverable.name}\n{deliverable.description}"), reading)
     raw = profile.base_days
     for finding in findings:
         raw *= finding.option.factor
@@ -352,9 +352,9 @@ def _recorded(hooks: CallHooks, kind: str) -> Iterator[None]:
     try:
         yield
     except EstimatorError as error:
-        hooks.record(CallRecord(kind, ENGINE_NAME, "error", _elapsed_ms(started), error=error.key))
+        hooks.record(CallRecord(kind, OFFLINE_MODEL, "error", _elapsed_ms(started), error=error.key))
         raise
-    hooks.record(CallRecord(kind, ENGINE_NAME, "ok", _elapsed_ms(started)))
+    hooks.record(CallRecord(kind, OFFLINE_MODEL, "ok", _elapsed_ms(started)))
 
 
 def _elapsed_ms(started: float) -> int:
@@ -364,7 +364,7 @@ def _elapsed_ms(started: float) -> int:
 class OfflineEngine:
     """The Engine protocol, answered by the sizing table; no model, no network, no randomness."""
 
-    name = ENGINE_NAME
+    name = OFFLINE_MODEL
 
     def questions(self, brief: ProjectBrief, hooks: CallHooks) -> list[Question]:
         with _recorded(hooks, "questions"):

@@ -50,7 +50,7 @@ from openai.types import CompletionUsage
 from pydantic import ValidationError
 
 from estimator.config import Settings
-from estimator.engines.base import CallHooks, CallRecord
+from estimator.engines.base import CallHooks
 from estimator.engines.llm_schemas import (
     AdjustReply,
     AnswerProblem,
@@ -68,6 +68,7 @@ from estimator.schemas import (
     PHASES,
     AdjustmentContext,
     Answer,
+    CallRecord,
     Deliverable,
     EstimateDraft,
     EstimateLine,

@@ -24,7 +24,6 @@ the range widths. Tune them here; the golden tests show the effect.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -76,19 +75,6 @@ def _en(*words: str) -> str:
 
 def _pattern(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(parts), re.IGNORECASE)
-
-
-def normalize(text: str) -> str:
-    """NFKC and lower case, so ＡＰＩ, ３０万円 and ％ read like API, 30万円 and %."""
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-_SENTENCE_GAP = {"ja": "", "en": " "}
-
-
-def sentences(parts: list[str], lang: str) -> str:
-    """Sentences as one text: Japanese runs them on after 。, English leaves a space after the full stop."""
-    return _SENTENCE_GAP[lang].join(parts)
 
 
 _NEGATION_AFTER = re.compile(

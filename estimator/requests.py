@@ -20,12 +20,11 @@ from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 
 from estimator.adjustments import apply_operations
-from estimator.engines.base import MAX_PROPOSALS
-from estimator.engines.sizing import normalize, sentences
 from estimator.errors import AdjustmentError, EngineError
 from estimator.i18n import format_money, format_number, t
 from estimator.money import PERSON_DAY_QUANTUM
 from estimator.schemas import (
+    MAX_PROPOSALS,
     PHASES,
     AdjustmentContext,
     DeliverableKind,
@@ -37,6 +36,7 @@ from estimator.schemas import (
     Proposal,
     price,
 )
+from estimator.text import reading_form, sentences
 
 SIMPLIFY_FACTOR = Decimal("0.7")
 """House assumption: a simplified item keeps about 70 % of its effort."""
@@ -245,7 +245,7 @@ def _target(text: str) -> str | None:
 
 def parse_request(text: str) -> Intent | None:
     """The intent of a request in Japanese or English, or None when it is none of the forms understood."""
-    n = normalize(text).strip()
+    n = reading_form(text).strip()
     if not n:
         return None
     percent = _percent(n)
@@ -387,9 +387,11 @@ class Selection:
 
 
 def _contained_names(text: str, lines: list[EstimateLine]) -> tuple[str, ...]:
-    found = [line.deliverable for line in lines if normalize(line.deliverable) in text]
+    found = [line.deliverable for line in lines if reading_form(line.deliverable) in text]
     return tuple(
-        name for name in found if not any(name != other and normalize(name) in normalize(other) for other in found)
+        name
+        for name in found
+        if not any(name != other and reading_form(name) in reading_form(other) for other in found)
     )
 
 
@@ -417,7 +419,7 @@ def _select(intent: Intent, lines: list[EstimateLine]) -> Selection | None:
 
 def _named_like(phrase: str, lines: list[EstimateLine]) -> tuple[str, ...]:
     """Lines whose name contains the phrase (「マニュアル」 → 運用マニュアル, ユーザーマニュアル)."""
-    return tuple(line.deliverable for line in lines if phrase in normalize(line.deliverable))
+    return tuple(line.deliverable for line in lines if phrase in reading_form(line.deliverable))
 
 
 def _members(category: Category, lines: list[EstimateLine]) -> list[EstimateLine]:
