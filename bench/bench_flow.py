@@ -18,8 +18,7 @@ from pathlib import Path
 from estimator.engines.base import CallHooks, CallRecord
 from estimator.engines.offline import OfflineEngine
 from estimator.engines.openai_engine import OpenAIEngine
-from estimator.schemas import Deliverable, ProjectBrief
-from estimator.store import ProjectSettings
+from estimator.schemas import Deliverable, ProjectBrief, ProjectSettings
 from estimator.workflow import Workflow, open_workflow
 from tests.fake_openai import FakeOpenAI, Latency, settings_for
 

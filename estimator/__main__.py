@@ -16,15 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from estimator.backup import backup_sqlite, restore_sqlite, sqlite_path
+from estimator import operations
 from estimator.config import ConfigError, Settings, load_settings
-from estimator.db import Database, is_sqlite, make_db_engine, migrate, migration_state, safe_url
 from estimator.errors import EstimatorError
-from estimator.excel.reader import read_deliverables
 from estimator.i18n import format_money, format_number, t
-from estimator.models import EstimateVersion, Project
-from estimator.schemas import PHASES, Deliverable, PricedEstimate
-from estimator.store import Store, priced_version
+from estimator.schemas import PHASES, Deliverable, PricedEstimate, ProjectDetail, VersionSummary
 from estimator.workflow import Workflow, open_workflow
 
 CLI_USER = os.environ.get("USER", "cli")
@@ -39,7 +35,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(str(value))
 
 
-def version_json(project: Project, version: EstimateVersion, priced: PricedEstimate) -> dict[str, Any]:
+def version_json(project: ProjectDetail, version: VersionSummary, priced: PricedEstimate) -> dict[str, Any]:
     """The one JSON shape `estimate --json` and `adjust --apply --json` print."""
     return {
         "project_id": project.id,
@@ -76,7 +72,7 @@ def _print_json(document: Any) -> None:
     print(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-def _print_version(project: Project, priced: PricedEstimate, number: int, lang: str) -> None:
+def _print_version(project: ProjectDetail, priced: PricedEstimate, number: int, lang: str) -> None:
     currency = priced.pricing.currency
     print(t("cli.version_header", lang, title=project.title, quote=project.quote_number, version=number))
     width = max((len(item.line.deliverable) for item in priced.lines), default=10)
@@ -99,17 +95,14 @@ def _print_version(project: Project, priced: PricedEstimate, number: int, lang: 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     lang = args.lang
-    engine = make_db_engine(settings.database_url_effective)
+    state = operations.database_state(settings)
     problems: list[str] = []
-    try:
-        current, head = migration_state(engine)
-    except Exception as error:
-        current, head = None, None
-        problems.append(t("cli.check.db_unreachable", lang, error=str(error).splitlines()[0]))
-    if head and current != head:
-        problems.append(t("cli.check.not_migrated", lang, current=current or "—", head=head))
-    print(t("cli.check.database", lang, url=safe_url(engine)))
-    print(t("cli.check.migration", lang, current=current or "—", head=head or "—"))
+    if state.problem is not None:
+        problems.append(t("cli.check.db_unreachable", lang, error=state.problem))
+    if state.head and state.current != state.head:
+        problems.append(t("cli.check.not_migrated", lang, current=state.current or "—", head=state.head))
+    print(t("cli.check.database", lang, url=state.url))
+    print(t("cli.check.migration", lang, current=state.current or "—", head=state.head or "—"))
     print(t("cli.check.engine", lang, engine=settings.engine_name))
     print(t("cli.check.language", lang, language=settings.language))
     print(
@@ -124,27 +117,19 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     print(
         t("cli.check.api_key", lang, state=t("cli.check.set" if settings.openai_api_key else "cli.check.unset", lang))
     )
-    engine.dispose()
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
 
 
 def cmd_init_db(args: argparse.Namespace, settings: Settings) -> int:
-    engine = make_db_engine(settings.database_url_effective)
-    migrate(engine)
-    current, _ = migration_state(engine)
-    print(t("cli.init_db.done", args.lang, url=safe_url(engine), revision=current))
-    engine.dispose()
+    state = operations.init_database(settings)
+    print(t("cli.init_db.done", args.lang, url=state.url, revision=state.current))
     return 0
 
 
-def _store(settings: Settings) -> Store:
-    return Store(Database.from_url(settings.database_url_effective))
-
-
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    projects = _store(settings).list_projects(args.search or "")
+    projects = open_workflow(settings).list_projects(args.search or "")
     if args.json:
         _print_json(
             [
@@ -173,16 +158,16 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    store = _store(settings)
-    project = store.get_project(args.project)
-    if not store.has_versions(project.id):
+    workflow = open_workflow(settings)
+    project = workflow.project(args.project)
+    if not workflow.versions(project.id):
         if args.json:
             _print_json({"project_id": project.id, "title": project.title, "version": None, "lines": []})
         else:
             print(t("cli.show.no_version", args.lang, title=project.title, quote=project.quote_number))
         return 0
-    version = store.get_version(project.id, args.version)
-    priced = priced_version(version)
+    version = workflow.version(project.id, args.version)
+    priced = workflow.priced(project.id, version.number)
     if args.json:
         _print_json(version_json(project, version, priced))
     else:
@@ -191,25 +176,19 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    engine = make_db_engine(settings.database_url_effective)
-    if not is_sqlite(engine):
-        raise CommandFailed(t("cli.backup.use_pg_dump", args.lang))
-    target = backup_sqlite(sqlite_path(engine), Path(args.output))
+    target = operations.backup_database(settings, Path(args.output))
     print(t("cli.backup.done", args.lang, path=str(target)))
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    engine = make_db_engine(settings.database_url_effective)
-    if not is_sqlite(engine):
-        raise CommandFailed(t("cli.backup.use_pg_dump", args.lang))
-    kept = restore_sqlite(Path(args.file), sqlite_path(engine))
+    kept = operations.restore_database(settings, Path(args.file))
     print(t("cli.restore.done", args.lang, path=args.file, kept=str(kept)))
     return 0
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
-    doomed = _store(settings).purge_older_than(args.older_than, dry_run=args.dry_run)
+    doomed = operations.purge_projects(settings, args.older_than, dry_run=args.dry_run)
     key = "cli.purge.would_delete" if args.dry_run else "cli.purge.deleted"
     print(t(key, args.lang, count=len(doomed), days=args.older_than))
     for project in doomed:
@@ -241,8 +220,8 @@ def _require_file(path: str, lang: str) -> Path:
     return file
 
 
-def _read_deliverables(path: Path, settings: Settings, lang: str, skip_invalid: bool) -> list[Deliverable]:
-    result = read_deliverables(path.read_bytes(), path.name, max_bytes=settings.max_upload_bytes, lang=lang)
+def _read_deliverables(workflow: Workflow, path: Path, lang: str, skip_invalid: bool) -> list[Deliverable]:
+    result = workflow.read_upload(path.read_bytes(), path.name, lang=lang)
     if result.problems:
         for problem in result.problems:
             print(t(problem.key, lang, **problem.values), file=sys.stderr)
@@ -263,8 +242,8 @@ def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
             raise CommandFailed(t("cli.estimate.bad_answers", lang, error=str(error))) from None
         if not isinstance(answers, dict):
             raise CommandFailed(t("cli.estimate.bad_answers", lang, error="expected an object {key: answer}"))
-    deliverables = _read_deliverables(source, settings, lang, args.skip_invalid)
     workflow = open_workflow(settings)
+    deliverables = _read_deliverables(workflow, source, lang, args.skip_invalid)
     defaults = workflow.project_defaults(lang)
     project = workflow.create_project(
         dataclasses.replace(defaults, title=args.title or source.stem, client=args.client or ""),
@@ -291,10 +270,10 @@ def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _finish_version(
-    workflow: Workflow, project_id: int, version: EstimateVersion, args: argparse.Namespace, lang: str
+    workflow: Workflow, project_id: int, version: VersionSummary, args: argparse.Namespace, lang: str
 ) -> None:
-    project = workflow.store.get_project(project_id)
-    priced = priced_version(version)
+    project = workflow.project(project_id)
+    priced = workflow.priced(project_id, version.number)
     if getattr(args, "output", None):
         path = _export(workflow, project_id, version.number, Path(args.output))
         print(t("cli.export.done", lang, path=str(path)), file=sys.stderr if args.json else sys.stdout)
@@ -314,7 +293,7 @@ def _export(workflow: Workflow, project_id: int, number: int | None, output: Pat
 def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
     lang = args.lang
     workflow = open_workflow(settings)
-    project = workflow.store.get_project(args.project)
+    project = workflow.project(args.project)
     rows = workflow.propose_adjustment(project.id, args.request, user=CLI_USER)
     if args.apply is not None:
         if not 1 <= args.apply <= len(rows):
@@ -330,7 +309,7 @@ def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
                     "number": index,
                     "title": p.proposal.title,
                     "reason": p.proposal.reason,
-                    "operations": p.proposal.operations,
+                    "operations": [op.model_dump(mode="json") for op in p.proposal.operations],
                     "subtotal": _number(p.after.subtotal),
                     "total": _number(p.after.total),
                     "changes": [

@@ -16,6 +16,7 @@ from estimator.schemas import (
     PHASES,
     DeliverableKind,
     EstimateLine,
+    LineChange,
     Operation,
     OperationKind,
     PhaseDays,
@@ -130,25 +131,6 @@ def apply_operations(lines: list[EstimateLine], pricing: Pricing, operations: li
     for operation in operations:
         version = _apply_one(version.lines, version.pricing, operation)
     return version
-
-
-@dataclass(frozen=True)
-class LineChange:
-    """One line of a diff; `before_*` is None for an added line, `after_*` for a removed one."""
-
-    deliverable: str
-    before_days: Decimal | None
-    after_days: Decimal | None
-    before_amount: Decimal | None
-    after_amount: Decimal | None
-
-    @property
-    def status(self) -> str:
-        if self.before_days is None:
-            return "added"
-        if self.after_days is None:
-            return "removed"
-        return "changed"
 
 
 def diff_versions(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from typing import Literal
@@ -17,7 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from estimator.config import Language, Rounding
-from estimator.money import PERSON_DAY_QUANTUM, line_amount, totals
+from estimator.money import CURRENCY_DIGITS, PERSON_DAY_QUANTUM, ROUNDING_MODES, currency_digits, line_amount, totals
 from estimator.text import visible
 
 MAX_LINE_PERSON_DAYS = Decimal(500)
@@ -257,6 +258,11 @@ class Pricing(BaseModel):
     tax_rate: Decimal = Field(ge=0, le=100)
     rounding: Rounding = "floor"
 
+    @property
+    def digits(self) -> int:
+        """The currency's decimals: 0 for yen, 2 for dollars."""
+        return currency_digits(self.currency)
+
 
 class PricedLine(BaseModel):
     line: EstimateLine
@@ -377,3 +383,263 @@ class CallRecord:
     cached_tokens: int = 0
     cost_usd: Decimal = Decimal(0)
     error: str = ""
+
+
+# What the workflow returns to pages and the command line: plain values, never database rows,
+# so a screen can change without reading the store and the store without reading a screen.
+
+CURRENCIES: tuple[str, ...] = tuple(CURRENCY_DIGITS)
+ROUNDINGS: tuple[str, ...] = tuple(ROUNDING_MODES)
+
+
+class VersionOrigin(StrEnum):
+    """How an estimate version came to be."""
+
+    GENERATED = "generated"
+    ADJUSTED = "adjusted"
+    EDITED = "edited"
+    RESTORED = "restored"
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    APPLIED = "applied"
+    DISCARDED = "discarded"
+
+
+class Author(StrEnum):
+    """Who made a proposal or a version when no model did (models are recorded by their name)."""
+
+    QUICK_ACTION = "quick-action"
+    MANUAL = "manual"
+
+
+class CallStatus(StrEnum):
+    """What became of one model request: a usable answer, an error, or the action's deadline."""
+
+    OK = "ok"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+
+
+class ChatRole(StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """What the analyst chooses when creating a project; defaults come from Settings."""
+
+    title: str
+    client: str
+    language: str
+    currency: str
+    unit_cost: Decimal
+    tax_rate: Decimal
+    rounding: str
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """One row of the project list."""
+
+    id: int
+    title: str
+    client: str
+    language: str
+    currency: str
+    quote_number: str
+    updated_at: datetime
+    latest_version: int | None
+    latest_total: Decimal | None
+    deliverable_count: int
+
+
+@dataclass(frozen=True)
+class QuestionAnswer:
+    """A stored clarifying question and its answer (None until answered)."""
+
+    key: str
+    kind: str
+    question: str
+    why: str
+    affects: tuple[str, ...]
+    choices: tuple[str, ...]
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class ProjectDetail:
+    """A project as stored: settings, deliverables, requirements, questions; `row_version` guards its writes."""
+
+    id: int
+    title: str
+    client: str
+    language: str
+    currency: str
+    unit_cost: Decimal
+    tax_rate: Decimal
+    rounding: str
+    quote_number: str
+    system_requirements: str
+    deliverables: tuple[Deliverable, ...]
+    qa_pairs: tuple[QuestionAnswer, ...]
+    row_version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def pricing(self) -> Pricing:
+        """The money terms a new version of this project is priced with."""
+        return Pricing(currency=self.currency, unit_cost=self.unit_cost, tax_rate=self.tax_rate, rounding=self.rounding)
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """An estimate version without its lines: who made it, how, and its totals as stored."""
+
+    id: int
+    project_id: int
+    number: int
+    parent_id: int | None
+    origin: VersionOrigin
+    engine: str
+    request_text: str
+    currency: str
+    unit_cost: Decimal
+    tax_rate: Decimal
+    rounding: str
+    person_days: Decimal
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    assumptions: tuple[str, ...]
+    exclusions: tuple[str, ...]
+    created_by: str
+    created_at: datetime
+
+    @property
+    def pricing(self) -> Pricing:
+        """The money terms the version was priced with, stored with it."""
+        return Pricing(currency=self.currency, unit_cost=self.unit_cost, tax_rate=self.tax_rate, rounding=self.rounding)
+
+
+@dataclass(frozen=True)
+class StoredProposal:
+    """A proposal as stored against version `base_version`, waiting to be applied or discarded."""
+
+    id: int
+    project_id: int
+    base_version: int
+    request_text: str
+    title: str
+    reason: str
+    operations: tuple[Operation, ...]
+    engine: str
+    status: ProposalStatus
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    id: int
+    role: ChatRole
+    content: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One line of a diff; `before_*` is None for an added line, `after_*` for a removed one."""
+
+    deliverable: str
+    before_days: Decimal | None
+    after_days: Decimal | None
+    before_amount: Decimal | None
+    after_amount: Decimal | None
+
+    @property
+    def status(self) -> Literal["added", "removed", "changed"]:
+        if self.before_days is None:
+            return "added"
+        if self.after_days is None:
+            return "removed"
+        return "changed"
+
+
+@dataclass(frozen=True)
+class VersionComparison:
+    """What changed from version `older` to `newer`, line by line, and by how much the total moved."""
+
+    older: VersionSummary
+    newer: VersionSummary
+    changes: tuple[LineChange, ...]
+    total_change: Decimal
+
+
+@dataclass(frozen=True)
+class CallTotals:
+    """Model calls of one group (a day, a project): counts, tokens and cost."""
+
+    calls: int
+    errors: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: Decimal
+
+
+@dataclass(frozen=True)
+class DayUsage:
+    day: date
+    totals: CallTotals
+
+
+@dataclass(frozen=True)
+class ProjectUsage:
+    """Calls of one project; `project_id` None for calls made outside a project, `title` None once deleted."""
+
+    project_id: int | None
+    title: str | None
+    totals: CallTotals
+
+
+@dataclass(frozen=True)
+class LastCall:
+    created_at: datetime
+    kind: str
+    model: str
+    status: str
+    latency_ms: int
+    error: str
+
+
+@dataclass(frozen=True)
+class CapUsage:
+    """One cap (daily or monthly cost, hourly calls) as the workflow enforces it; `limit` None means no cap."""
+
+    name: Literal["daily", "monthly", "rate"]
+    used: Decimal
+    limit: Decimal | None
+
+    @property
+    def left(self) -> Decimal | None:
+        return None if self.limit is None else max(self.limit - self.used, Decimal(0))
+
+    @property
+    def share(self) -> float:
+        """How much of the cap is used, 0 to 1, for a progress bar."""
+        return 0.0 if not self.limit else min(float(self.used / self.limit), 1.0)
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    """Model usage this month: the caps as enforced, the last call, and calls per day and per project."""
+
+    caps: tuple[CapUsage, ...]
+    last_call: LastCall | None
+    per_day: tuple[DayUsage, ...]
+    per_project: tuple[ProjectUsage, ...]

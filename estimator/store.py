@@ -10,7 +10,6 @@ version except deleting its whole project.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,47 +35,27 @@ from estimator.schemas import (
     PHASES,
     Answer,
     CallRecord,
+    ChatMessage,
+    ChatRole,
     Deliverable,
     DeliverableKind,
     EstimateLine,
+    Operation,
     PhaseDays,
     PricedEstimate,
     Pricing,
+    ProjectDetail,
+    ProjectSettings,
+    ProjectSummary,
     Proposal,
+    ProposalStatus,
     Question,
+    QuestionAnswer,
+    StoredProposal,
+    VersionOrigin,
+    VersionSummary,
     price,
 )
-
-ORIGINS = ("generated", "adjusted", "edited", "restored")
-
-
-@dataclass(frozen=True)
-class ProjectSettings:
-    """What the analyst chooses when creating a project; defaults come from Settings."""
-
-    title: str
-    client: str
-    language: str
-    currency: str
-    unit_cost: Decimal
-    tax_rate: Decimal
-    rounding: str
-
-
-@dataclass(frozen=True)
-class ProjectSummary:
-    """One row of the project list."""
-
-    id: int
-    title: str
-    client: str
-    language: str
-    currency: str
-    quote_number: str
-    updated_at: datetime
-    latest_version: int | None
-    latest_total: Decimal | None
-    deliverable_count: int
 
 
 def _bump(session: Session, project_id: int, expected: int | None) -> int:
@@ -104,8 +83,12 @@ def _close_applied(session: Session, project_id: int, proposal_id: int, base_num
     """Mark the proposal applied (it must still be pending) and its pending siblings on the same base discarded."""
     applied = session.execute(
         update(ProposalRow)
-        .where(ProposalRow.task_id == project_id, ProposalRow.id == proposal_id, ProposalRow.status == "pending")
-        .values(status="applied")
+        .where(
+            ProposalRow.task_id == project_id,
+            ProposalRow.id == proposal_id,
+            ProposalRow.status == ProposalStatus.PENDING,
+        )
+        .values(status=ProposalStatus.APPLIED)
     ).rowcount
     if applied != 1:
         raise InvalidInputError("errors.proposal.closed", proposal=proposal_id)
@@ -114,9 +97,9 @@ def _close_applied(session: Session, project_id: int, proposal_id: int, base_num
         .where(
             ProposalRow.task_id == project_id,
             ProposalRow.base_version == base_number,
-            ProposalRow.status == "pending",
+            ProposalRow.status == ProposalStatus.PENDING,
         )
-        .values(status="discarded")
+        .values(status=ProposalStatus.DISCARDED)
     )
 
 
@@ -182,6 +165,89 @@ def version_pricing(version: EstimateVersion) -> Pricing:
 def priced_version(version: EstimateVersion) -> PricedEstimate:
     """A stored version added up again by the money rules (equal to its stored totals)."""
     return price(version_lines(version), version_pricing(version))
+
+
+def project_detail(project: Project) -> ProjectDetail:
+    """A stored project (loaded with its deliverables and questions) as a value."""
+    return ProjectDetail(
+        id=project.id,
+        title=project.title,
+        client=project.client,
+        language=project.language,
+        currency=project.currency,
+        unit_cost=project.unit_cost,
+        tax_rate=project.tax_rate,
+        rounding=project.rounding,
+        quote_number=project.quote_number,
+        system_requirements=project.system_requirements,
+        deliverables=tuple(Deliverable(name=row.name, description=row.description) for row in project.deliverables),
+        qa_pairs=tuple(
+            QuestionAnswer(
+                key=qa.key,
+                kind=qa.kind,
+                question=qa.question,
+                why=qa.why,
+                affects=tuple(qa.affects),
+                choices=tuple(qa.choices),
+                answer=qa.answer,
+            )
+            for qa in project.qa_pairs
+        ),
+        row_version=project.row_version,
+        created_by=project.created_by,
+        created_at=project.created_at,
+        updated_at=project.updated_at,
+    )
+
+
+def version_summary(version: EstimateVersion) -> VersionSummary:
+    return VersionSummary(
+        id=version.id,
+        project_id=version.task_id,
+        number=version.number,
+        parent_id=version.parent_id,
+        origin=VersionOrigin(version.origin),
+        engine=version.engine,
+        request_text=version.request_text,
+        currency=version.currency,
+        unit_cost=version.unit_cost,
+        tax_rate=version.tax_rate,
+        rounding=version.rounding,
+        person_days=version.person_days,
+        subtotal=version.subtotal,
+        tax=version.tax,
+        total=version.total,
+        assumptions=tuple(version.assumptions),
+        exclusions=tuple(version.exclusions),
+        created_by=version.created_by,
+        created_at=version.created_at,
+    )
+
+
+def stored_proposal(row: ProposalRow) -> StoredProposal:
+    return StoredProposal(
+        id=row.id,
+        project_id=row.task_id,
+        base_version=row.base_version,
+        request_text=row.request_text,
+        title=row.title,
+        reason=row.reason,
+        operations=tuple(Operation.model_validate(op) for op in row.operations),
+        engine=row.engine,
+        status=ProposalStatus(row.status),
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+def chat_message(message: Message) -> ChatMessage:
+    return ChatMessage(
+        id=message.id,
+        role=ChatRole(message.role),
+        content=message.content,
+        created_by=message.created_by,
+        created_at=message.created_at,
+    )
 
 
 class Store:
@@ -387,7 +453,7 @@ class Store:
         *,
         lines: Sequence[EstimateLine],
         pricing: Pricing,
-        origin: str,
+        origin: VersionOrigin,
         engine: str,
         base_number: int | None,
         expected_version: int | None = None,
@@ -409,8 +475,7 @@ class Store:
         that proposal as applied and the other pending ones on the same base as discarded,
         in the same transaction.
         """
-        if origin not in ORIGINS:
-            raise ValueError(f"unknown origin {origin!r}")
+        origin = VersionOrigin(origin)
         priced = price(list(lines), pricing)
         try:
             with self.database.transaction() as session:
@@ -514,7 +579,7 @@ class Store:
                 ).scalars()
             )
 
-    def add_message(self, project_id: int, role: str, content: str, *, created_by: str = "local") -> Message:
+    def add_message(self, project_id: int, role: ChatRole, content: str, *, created_by: str = "local") -> Message:
         with self.database.transaction() as session:
             if session.get(Project, project_id) is None:
                 raise NotFoundError("errors.not_found.project", project=project_id)
@@ -571,12 +636,12 @@ class Store:
             return list(
                 session.execute(
                     select(ProposalRow)
-                    .where(ProposalRow.task_id == project_id, ProposalRow.status == "pending")
+                    .where(ProposalRow.task_id == project_id, ProposalRow.status == ProposalStatus.PENDING)
                     .order_by(ProposalRow.id)
                 ).scalars()
             )
 
-    def close_proposals(self, project_id: int, proposal_ids: Sequence[int], status: str) -> None:
+    def close_proposals(self, project_id: int, proposal_ids: Sequence[int], status: ProposalStatus) -> None:
         """Mark pending proposals applied or discarded; a proposal already closed is not reopened."""
         with self.database.transaction() as session:
             session.execute(
@@ -584,7 +649,7 @@ class Store:
                 .where(
                     ProposalRow.task_id == project_id,
                     ProposalRow.id.in_(list(proposal_ids)),
-                    ProposalRow.status == "pending",
+                    ProposalRow.status == ProposalStatus.PENDING,
                 )
                 .values(status=status)
             )

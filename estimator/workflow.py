@@ -8,43 +8,68 @@ operations (`estimator.adjustments`), priced by `estimator.money`.
 
 from __future__ import annotations
 
+import unicodedata
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from estimator.adjustments import LineChange, apply_operations, diff_versions
+from estimator.adjustments import apply_operations, diff_versions
 from estimator.config import Settings
 from estimator.db import Database
 from estimator.engines.base import CallHooks, Engine
 from estimator.engines.factory import make_engine
 from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.excel.quote import HistoryEntry, QaItem, QuoteDocument, build_quote_workbook, quote_filename
-from estimator.i18n import format_money, t
-from estimator.models import EstimateVersion, Project, ProposalRow
+from estimator.excel.reader import ImportResult, read_deliverables
+from estimator.i18n import format_money, format_number, t
+from estimator.models import EstimateVersion, LLMCall, Project
+from estimator.money import CURRENCY_DIGITS, MAX_UNIT_COST, ROUNDING_MODES, is_tax_rate, is_unit_cost, quantum
 from estimator.requests import Intent, IntentKind, proposals_for, proposals_for_parts, read_request
 from estimator.schemas import (
     OFFLINE_MODEL,
     AdjustmentContext,
+    Author,
     CallRecord,
+    CallStatus,
+    CallTotals,
+    CapUsage,
+    ChatMessage,
+    ChatRole,
+    DayUsage,
     Deliverable,
+    LastCall,
+    LineChange,
     Operation,
     OperationKind,
     PricedEstimate,
-    Pricing,
     ProjectBrief,
+    ProjectDetail,
+    ProjectSettings,
+    ProjectSummary,
+    ProjectUsage,
     Proposal,
+    ProposalStatus,
+    StoredProposal,
+    UsageSummary,
+    VersionComparison,
+    VersionOrigin,
+    VersionSummary,
     name_key,
     price,
 )
 from estimator.store import (
-    ProjectSettings,
     Store,
+    chat_message,
     priced_version,
+    project_detail,
     start_of_day,
     start_of_month,
+    stored_proposal,
     version_lines,
     version_pricing,
+    version_summary,
 )
 
 MAX_DELIVERABLES = 1000
@@ -56,10 +81,15 @@ RULES_ENGINE = OFFLINE_MODEL
 class ProposalPreview:
     """A proposal with what applying it would do, for the proposal card."""
 
-    proposal: ProposalRow
+    proposal: StoredProposal
     changes: list[LineChange]
     before: PricedEstimate
     after: PricedEstimate
+
+    @property
+    def total_change(self) -> Decimal:
+        """How the total with tax moves if the proposal is applied (negative: cheaper)."""
+        return self.after.total - self.before.total
 
 
 def check_deliverables(deliverables: Sequence[Deliverable]) -> None:
@@ -76,13 +106,46 @@ def check_deliverables(deliverables: Sequence[Deliverable]) -> None:
         seen.add(key)
 
 
+def read_decimal(text: str, *, field: str) -> Decimal:
+    """A number the user typed («40,000», «10 %», «１２.５»), or InvalidInputError naming `field`."""
+    cleaned = unicodedata.normalize("NFKC", text).replace(",", "").replace("%", "").strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidInputError("errors.input.not_a_number", field=field, value=text.strip()) from None
+    if not value.is_finite():
+        raise InvalidInputError("errors.input.not_a_number", field=field, value=text.strip())
+    return value
+
+
+def check_money_terms(currency: str, unit_cost: Decimal, tax_rate: Decimal, rounding: str) -> None:
+    """The money terms a project may have: a known currency and rounding, a unit cost it can invoice, 0-100 % tax."""
+    if currency not in CURRENCY_DIGITS:
+        raise InvalidInputError("errors.input.bad_currency", value=currency)
+    if rounding not in ROUNDING_MODES:
+        raise InvalidInputError("errors.input.bad_rounding", value=rounding)
+    if not is_unit_cost(unit_cost, currency):
+        raise InvalidInputError(
+            f"errors.adjust.bad_unit_cost.{currency}",
+            value=format(unit_cost, "f"),
+            limit=format(MAX_UNIT_COST[currency], ","),
+        )
+    if not is_tax_rate(tax_rate):
+        raise InvalidInputError("errors.input.bad_tax_rate", value=format(tax_rate, "f"))
+
+
 class Workflow:
-    """One instance per process; each call names the project and the user it acts for."""
+    """One instance per process; each call names the project and the user it acts for.
+
+    Everything it returns is a plain value (`estimator.schemas`), never a database row.
+    """
 
     def __init__(self, store: Store, engine: Engine, settings: Settings) -> None:
         self.store = store
         self.engine = engine
         self.settings = settings
+
+    # Projects
 
     def project_defaults(self, language: str) -> ProjectSettings:
         """A new project's money terms, from the settings for its language (as the legacy system did)."""
@@ -97,10 +160,35 @@ class Workflow:
             rounding=self.settings.rounding,
         )
 
-    def create_project(self, project: ProjectSettings, *, user: str) -> Project:
+    def create_project(self, project: ProjectSettings, *, user: str) -> ProjectDetail:
+        """A new project with its own quote number; refused unless its title and money terms are usable."""
         if not project.title.strip():
             raise InvalidInputError("errors.input.empty_title")
-        return self.store.create_project(project, created_by=user)
+        if project.language not in ("ja", "en"):
+            raise InvalidInputError("errors.input.bad_language", value=project.language)
+        check_money_terms(project.currency, project.unit_cost, project.tax_rate, project.rounding)
+        return project_detail(self.store.create_project(project, created_by=user))
+
+    def project(self, project_id: int) -> ProjectDetail:
+        return project_detail(self.store.get_project(project_id))
+
+    def list_projects(self, search: str = "") -> list[ProjectSummary]:
+        """Newest first; `search` matches title, client or quote number."""
+        return self.store.list_projects(search)
+
+    def duplicate_project(self, project_id: int, *, title: str, user: str) -> ProjectDetail:
+        """A copy with the same settings, deliverables, requirements and answers (no versions), under `title`."""
+        if not title.strip():
+            raise InvalidInputError("errors.input.empty_title")
+        return project_detail(self.store.duplicate_project(project_id, title=title.strip(), created_by=user))
+
+    def delete_project(self, project_id: int) -> None:
+        """The project and all it owns; its model-call records stay, for cost history."""
+        self.store.delete_project(project_id)
+
+    def read_upload(self, data: bytes, filename: str, *, lang: str) -> ImportResult:
+        """The deliverables in an uploaded .xlsx / .csv, with the rows that could not be read."""
+        return read_deliverables(data, filename, max_bytes=self.settings.max_upload_bytes, lang=lang)
 
     def save_deliverables(
         self,
@@ -109,13 +197,15 @@ class Workflow:
         *,
         requirements: str | None,
         expected_version: int | None,
-    ) -> Project:
+    ) -> ProjectDetail:
         check_deliverables(deliverables)
-        return self.store.replace_deliverables(
-            project_id, deliverables, requirements=requirements, expected_version=expected_version
+        return project_detail(
+            self.store.replace_deliverables(
+                project_id, deliverables, requirements=requirements, expected_version=expected_version
+            )
         )
 
-    def brief(self, project: Project) -> ProjectBrief:
+    def _brief(self, project: Project) -> ProjectBrief:
         if not project.deliverables:
             raise InvalidInputError("errors.input.no_deliverables")
         return ProjectBrief(
@@ -124,6 +214,8 @@ class Workflow:
             deliverables=[Deliverable(name=d.name, description=d.description) for d in project.deliverables],
             requirements=project.system_requirements,
         )
+
+    # Model calls: recorded, capped
 
     def _hooks(self, project_id: int | None, user: str) -> CallHooks:
         def record(call: CallRecord) -> None:
@@ -134,67 +226,145 @@ class Workflow:
 
         return CallHooks(record=record, guard=guard)
 
+    def _caps(self, user: str, now: datetime) -> tuple[CapUsage, CapUsage, CapUsage]:
+        """The three caps as enforced: today's and this month's cost, and `user`'s model calls in the last hour.
+
+        Offline calls cost nothing and never count against the rate limit.
+        """
+        settings = self.settings
+        hour_calls = self.store.calls_since(now - timedelta(hours=1), created_by=user, except_model=RULES_ENGINE)
+        return (
+            CapUsage("daily", self.store.cost_since(start_of_day(now)), settings.daily_cost_limit_usd or None),
+            CapUsage("monthly", self.store.cost_since(start_of_month(now)), settings.monthly_cost_limit_usd or None),
+            CapUsage("rate", Decimal(hour_calls), Decimal(settings.rate_limit_per_hour) or None),
+        )
+
     def check_limits(self, user: str) -> None:
         """Refuse a model call before it is made when a cost cap or the hourly rate limit is reached."""
-        now = datetime.now(UTC)
-        settings = self.settings
-        if settings.daily_cost_limit_usd and self.store.cost_since(start_of_day(now)) >= settings.daily_cost_limit_usd:
-            raise LimitExceededError("errors.limits.daily_cost", limit=settings.daily_cost_limit_usd)
-        if (
-            settings.monthly_cost_limit_usd
-            and self.store.cost_since(start_of_month(now)) >= settings.monthly_cost_limit_usd
-        ):
-            raise LimitExceededError("errors.limits.monthly_cost", limit=settings.monthly_cost_limit_usd)
-        if (
-            settings.rate_limit_per_hour
-            and self.store.calls_since(now - timedelta(hours=1), created_by=user, except_model=RULES_ENGINE)
-            >= settings.rate_limit_per_hour
-        ):
-            raise LimitExceededError("errors.limits.rate", limit=settings.rate_limit_per_hour)
+        keys = {
+            "daily": "errors.limits.daily_cost",
+            "monthly": "errors.limits.monthly_cost",
+            "rate": "errors.limits.rate",
+        }
+        for cap in self._caps(user, datetime.now(UTC)):
+            if cap.limit is not None and cap.used >= cap.limit:
+                limit = int(cap.limit) if cap.name == "rate" else cap.limit
+                raise LimitExceededError(keys[cap.name], limit=limit)
 
-    def generate_questions(self, project_id: int, *, expected_version: int | None, user: str) -> Project:
+    def usage(self, user: str) -> UsageSummary:
+        """This month's model usage: the caps exactly as `check_limits` counts them, per day and per project."""
+        now = datetime.now(UTC)
+        calls = self.store.llm_calls(since=start_of_month(now))
+        by_day: dict[date, list[LLMCall]] = defaultdict(list)
+        by_project: dict[int | None, list[LLMCall]] = defaultdict(list)
+        for call in calls:
+            by_day[call.created_at.astimezone().date()].append(call)
+            by_project[call.task_id].append(call)
+        titles = {summary.id: summary.title for summary in self.store.list_projects()}
+        last = calls[-1] if calls else None
+        return UsageSummary(
+            caps=self._caps(user, now),
+            last_call=None
+            if last is None
+            else LastCall(last.created_at, last.kind, last.model, last.status, last.latency_ms, last.error),
+            per_day=tuple(DayUsage(day, _totals(items)) for day, items in sorted(by_day.items(), reverse=True)),
+            per_project=tuple(
+                ProjectUsage(project_id, titles.get(project_id) if project_id else None, _totals(items))
+                for project_id, items in sorted(by_project.items(), key=lambda pair: -len(pair[1]))
+            ),
+        )
+
+    # Questions
+
+    def generate_questions(self, project_id: int, *, expected_version: int | None, user: str) -> ProjectDetail:
         """Ask the engine; answers to questions asked again (same key) are kept."""
         project = self.store.get_project(project_id)
         if expected_version is not None and project.row_version != expected_version:
             raise StaleWriteError("errors.stale_write", project=project_id)
-        questions = self.engine.questions(self.brief(project), self._hooks(project_id, user))
-        return self.store.save_questions(project_id, questions, expected_version=project.row_version)
+        questions = self.engine.questions(self._brief(project), self._hooks(project_id, user))
+        return project_detail(self.store.save_questions(project_id, questions, expected_version=project.row_version))
 
-    def save_answers(self, project_id: int, answers: dict[str, str | None], *, expected_version: int | None) -> Project:
-        return self.store.save_answers(project_id, answers, expected_version=expected_version)
+    def save_answers(
+        self, project_id: int, answers: dict[str, str | None], *, expected_version: int | None
+    ) -> ProjectDetail:
+        return project_detail(self.store.save_answers(project_id, answers, expected_version=expected_version))
 
-    def pricing(self, project: Project) -> Pricing:
-        return Pricing(
-            currency=project.currency, unit_cost=project.unit_cost, tax_rate=project.tax_rate, rounding=project.rounding
-        )
+    # Versions
 
-    def generate_estimate(self, project_id: int, *, expected_version: int | None, user: str) -> EstimateVersion:
+    def generate_estimate(self, project_id: int, *, expected_version: int | None, user: str) -> VersionSummary:
         """A new version (origin generated) from the deliverables and the answers as they are now."""
         project = self.store.get_project(project_id)
         if expected_version is not None and project.row_version != expected_version:
             raise StaleWriteError("errors.stale_write", project=project_id)
         answers = self.store.answers(project_id)
         head = self.store.head_number(project_id)
-        draft = self.engine.estimate(self.brief(project), answers, self._hooks(project_id, user))
-        return self.store.append_version(
-            project_id,
-            lines=draft.lines,
-            pricing=self.pricing(project),
-            origin="generated",
-            engine=self.engine.name,
-            base_number=head,
-            expected_version=project.row_version,
-            assumptions=draft.assumptions,
-            exclusions=draft.exclusions,
-            created_by=user,
+        draft = self.engine.estimate(self._brief(project), answers, self._hooks(project_id, user))
+        return version_summary(
+            self.store.append_version(
+                project_id,
+                lines=draft.lines,
+                pricing=project_detail(project).pricing,
+                origin=VersionOrigin.GENERATED,
+                engine=self.engine.name,
+                base_number=head,
+                expected_version=project.row_version,
+                assumptions=draft.assumptions,
+                exclusions=draft.exclusions,
+                created_by=user,
+            )
         )
+
+    def versions(self, project_id: int) -> list[VersionSummary]:
+        """Every version of the project, oldest first."""
+        return [version_summary(version) for version in self.store.list_versions(project_id)]
+
+    def version(self, project_id: int, number: int | None = None) -> VersionSummary:
+        """Version `number`, or the newest when None."""
+        return version_summary(self.store.get_version(project_id, number))
+
+    def priced(self, project_id: int, number: int | None = None) -> PricedEstimate:
+        """Version `number` (newest when None) with its lines, amounts and totals, added up by the money rules."""
+        return priced_version(self.store.get_version(project_id, number))
+
+    def compare(self, project_id: int, older: int, newer: int) -> VersionComparison:
+        a = self.store.get_version(project_id, older)
+        b = self.store.get_version(project_id, newer)
+        return VersionComparison(
+            older=version_summary(a),
+            newer=version_summary(b),
+            changes=tuple(diff_versions(version_lines(a), version_pricing(a), version_lines(b), version_pricing(b))),
+            total_change=b.total - a.total,
+        )
+
+    # Adjusting
+
+    def messages(self, project_id: int) -> list[ChatMessage]:
+        """The adjustment chat, oldest first."""
+        return [chat_message(message) for message in self.store.list_messages(project_id)]
+
+    def pending_proposals(self, project_id: int) -> list[StoredProposal]:
+        """Proposals still waiting to be applied or discarded, oldest first."""
+        return [stored_proposal(row) for row in self.store.pending_proposals(project_id)]
 
     def _context(self, project: Project, version: EstimateVersion, request: str) -> AdjustmentContext:
         return AdjustmentContext(
             language=project.language, lines=version_lines(version), pricing=version_pricing(version), request=request
         )
 
-    def propose_adjustment(self, project_id: int, request: str, *, user: str) -> list[ProposalRow]:
+    def _store_proposals(
+        self, project_id: int, base: int, request: str, proposals: Sequence[Proposal], engine: str, user: str
+    ) -> list[StoredProposal]:
+        rows = self.store.save_proposals(
+            project_id,
+            base_version=base,
+            request_text=request,
+            proposals=proposals,
+            engine=engine,
+            created_by=user,
+        )
+        return [stored_proposal(row) for row in rows]
+
+    def propose_adjustment(self, project_id: int, request: str, *, user: str) -> list[StoredProposal]:
         """Turn a free-text request into stored proposals against the newest version.
 
         The request is stored as a chat message first, so it survives an engine failure.
@@ -207,7 +377,7 @@ class Workflow:
             raise InvalidInputError("errors.input.empty_request")
         project = self.store.get_project(project_id)
         version = self.store.get_version(project_id)
-        self.store.add_message(project_id, "user", text, created_by=user)
+        self.store.add_message(project_id, ChatRole.USER, text, created_by=user)
         context = self._context(project, version, text)
         reading = read_request(text)
         not_handled: list[str] = []
@@ -225,38 +395,24 @@ class Workflow:
             proposals = [
                 proposal.model_copy(update={"reason": f"{proposal.reason}\n{note}".strip()}) for proposal in proposals
             ]
-        rows = self.store.save_proposals(
-            project_id,
-            base_version=version.number,
-            request_text=text,
-            proposals=proposals,
-            engine=engine,
-            created_by=user,
-        )
-        summary = "\n".join(f"{index}. {row.title}" for index, row in enumerate(rows, start=1))
-        reply = t("workflow.proposals_ready", project.language, count=len(rows), titles=summary)
+        stored = self._store_proposals(project_id, version.number, text, proposals, engine, user)
+        summary = "\n".join(f"{index}. {row.title}" for index, row in enumerate(stored, start=1))
+        reply = t("workflow.proposals_ready", project.language, count=len(stored), titles=summary)
         if not_handled:
             reply += "\n\n" + t("workflow.not_handled", project.language, parts=_listed(not_handled, project.language))
-        self.store.add_message(project_id, "assistant", reply, created_by=engine)
-        return rows
+        self.store.add_message(project_id, ChatRole.ASSISTANT, reply, created_by=engine)
+        return stored
 
     def propose_operations(
         self, project_id: int, title: str, reason: str, operations: list[Operation], *, user: str
-    ) -> ProposalRow:
+    ) -> StoredProposal:
         """A quick action: a proposal built by code, checked by applying it once before it is stored."""
         version = self.store.get_version(project_id)
         apply_operations(version_lines(version), version_pricing(version), operations)
         proposal = Proposal(title=title, reason=reason, operations=operations)
-        return self.store.save_proposals(
-            project_id,
-            base_version=version.number,
-            request_text=title,
-            proposals=[proposal],
-            engine="quick-action",
-            created_by=user,
-        )[0]
+        return self._store_proposals(project_id, version.number, title, [proposal], Author.QUICK_ACTION, user)[0]
 
-    def quick_budget(self, project_id: int, cap: Decimal, *, user: str) -> list[ProposalRow]:
+    def quick_budget(self, project_id: int, cap: Decimal, *, user: str) -> list[StoredProposal]:
         """Up to three proposals that fit the subtotal before tax under `cap`.
 
         Built by the request parser's own code path (never a model), so the amounts it
@@ -265,49 +421,46 @@ class Workflow:
         """
         project = self.store.get_project(project_id)
         version = self.store.get_version(project_id)
+        cap = _amount(cap, version.currency)
         text = t(
             "workflow.quick.budget.request", project.language, cap=format_money(cap, version.currency, project.language)
         )
         intent = Intent(IntentKind.FIT_BUDGET, text, amount=cap, currency=version.currency)
         proposals = proposals_for(intent, self._context(project, version, text))
-        return self.store.save_proposals(
-            project_id,
-            base_version=version.number,
-            request_text=text,
-            proposals=proposals,
-            engine="quick-action",
-            created_by=user,
-        )
+        return self._store_proposals(project_id, version.number, text, proposals, Author.QUICK_ACTION, user)
 
-    def quick_unit_cost(self, project_id: int, unit_cost: Decimal, *, user: str) -> ProposalRow:
-        project = self.store.get_project(project_id)
-        lang = project.language
-        shown = f"{unit_cost:,}"
+    def quick_unit_cost(self, project_id: int, unit_cost: Decimal, *, user: str) -> StoredProposal:
+        lang = self.store.get_project(project_id).language
+        currency = self.store.get_version(project_id).currency
+        unit_cost = _amount(unit_cost, currency)
         return self.propose_operations(
             project_id,
-            t("workflow.quick.unit_cost.title", lang, value=shown),
+            t("workflow.quick.unit_cost.title", lang, value=format_money(unit_cost, currency, lang)),
             t("workflow.quick.unit_cost.reason", lang),
             [Operation(kind=OperationKind.SET_UNIT_COST, unit_cost=unit_cost)],
             user=user,
         )
 
-    def quick_risk_buffer(self, project_id: int, percent: Decimal, *, user: str) -> ProposalRow:
+    def quick_risk_buffer(self, project_id: int, percent: Decimal, *, user: str) -> StoredProposal:
         lang = self.store.get_project(project_id).language
+        if not percent.is_finite() or not 0 < percent <= 100:
+            raise InvalidInputError("errors.input.bad_percent", value=format(percent, "f"))
+        shown = format_number(percent, lang)
         return self.propose_operations(
             project_id,
-            t("workflow.quick.risk_buffer.title", lang, percent=percent),
+            t("workflow.quick.risk_buffer.title", lang, percent=shown),
             t("workflow.quick.risk_buffer.reason", lang),
             [
                 Operation(
                     kind=OperationKind.ADD_RISK_BUFFER,
                     percent=percent,
-                    line=t("workflow.risk_buffer_line", lang, percent=percent),
+                    line=t("workflow.risk_buffer_line", lang, percent=shown),
                 )
             ],
             user=user,
         )
 
-    def quick_remove(self, project_id: int, names: Sequence[str], *, user: str) -> ProposalRow:
+    def quick_remove(self, project_id: int, names: Sequence[str], *, user: str) -> StoredProposal:
         lang = self.store.get_project(project_id).language
         if not names:
             raise InvalidInputError("errors.input.nothing_selected")
@@ -319,11 +472,11 @@ class Workflow:
             user=user,
         )
 
-    def preview(self, project_id: int, proposal: ProposalRow) -> ProposalPreview:
+    def preview(self, project_id: int, proposal: StoredProposal) -> ProposalPreview:
         """What applying `proposal` to its base version would change."""
         base = self.store.get_version(project_id, proposal.base_version)
         lines, pricing = version_lines(base), version_pricing(base)
-        after = apply_operations(lines, pricing, [Operation.model_validate(op) for op in proposal.operations])
+        after = apply_operations(lines, pricing, list(proposal.operations))
         return ProposalPreview(
             proposal=proposal,
             changes=diff_versions(lines, pricing, after.lines, after.pricing),
@@ -331,64 +484,68 @@ class Workflow:
             after=price(after.lines, after.pricing),
         )
 
-    def apply_proposal(self, project_id: int, proposal_id: int, *, user: str) -> EstimateVersion:
+    def apply_proposal(self, project_id: int, proposal_id: int, *, user: str) -> VersionSummary:
         """A new version (origin adjusted) from the proposal, following the version it was made for.
 
         Refused with the stale-version message when the estimate moved on since (another tab
         or process applied, edited or restored first); the version and the closing of this
         proposal and its siblings are one transaction.
         """
-        proposal = self.store.get_proposal(project_id, proposal_id)
-        if proposal.status == "applied":
+        proposal = stored_proposal(self.store.get_proposal(project_id, proposal_id))
+        if proposal.status == ProposalStatus.APPLIED:
             raise InvalidInputError("errors.proposal.closed", proposal=proposal_id)
         latest = self.store.get_version(project_id)
         if latest.number != proposal.base_version:
             raise StaleWriteError("errors.proposal.outdated", base=proposal.base_version, latest=latest.number)
-        if proposal.status != "pending":
+        if proposal.status != ProposalStatus.PENDING:
             raise InvalidInputError("errors.proposal.closed", proposal=proposal_id)
         preview = self.preview(project_id, proposal)
-        return self.store.append_version(
-            project_id,
-            lines=[item.line for item in preview.after.lines],
-            pricing=preview.after.pricing,
-            origin="adjusted",
-            engine=proposal.engine,
-            base_number=proposal.base_version,
-            applies_proposal=proposal_id,
-            request_text=proposal.request_text or proposal.title,
-            changes=[_change_record(change) for change in preview.changes],
-            assumptions=latest.assumptions,
-            exclusions=latest.exclusions,
-            created_by=user,
+        return version_summary(
+            self.store.append_version(
+                project_id,
+                lines=[item.line for item in preview.after.lines],
+                pricing=preview.after.pricing,
+                origin=VersionOrigin.ADJUSTED,
+                engine=proposal.engine,
+                base_number=proposal.base_version,
+                applies_proposal=proposal_id,
+                request_text=proposal.request_text or proposal.title,
+                changes=[_change_record(change) for change in preview.changes],
+                assumptions=latest.assumptions,
+                exclusions=latest.exclusions,
+                created_by=user,
+            )
         )
 
     def discard_proposal(self, project_id: int, proposal_id: int) -> None:
         self.store.get_proposal(project_id, proposal_id)
-        self.store.close_proposals(project_id, [proposal_id], "discarded")
+        self.store.close_proposals(project_id, [proposal_id], ProposalStatus.DISCARDED)
 
-    def restore_version(self, project_id: int, number: int, *, base_version: int, user: str) -> EstimateVersion:
+    def restore_version(self, project_id: int, number: int, *, base_version: int, user: str) -> VersionSummary:
         """A new version (origin restored) equal to version `number`, following `base_version`; nothing overwritten."""
         source = self.store.get_version(project_id, number)
         base = self.store.get_version(project_id, base_version)
         lines, pricing = version_lines(source), version_pricing(source)
         changes = diff_versions(version_lines(base), version_pricing(base), lines, pricing)
-        return self.store.append_version(
-            project_id,
-            lines=lines,
-            pricing=pricing,
-            origin="restored",
-            engine=source.engine,
-            base_number=base_version,
-            request_text=t("workflow.restored_from", self.store.get_project(project_id).language, number=number),
-            changes=[_change_record(change) for change in changes],
-            assumptions=source.assumptions,
-            exclusions=source.exclusions,
-            created_by=user,
+        return version_summary(
+            self.store.append_version(
+                project_id,
+                lines=lines,
+                pricing=pricing,
+                origin=VersionOrigin.RESTORED,
+                engine=source.engine,
+                base_number=base_version,
+                request_text=t("workflow.restored_from", self.store.get_project(project_id).language, number=number),
+                changes=[_change_record(change) for change in changes],
+                assumptions=source.assumptions,
+                exclusions=source.exclusions,
+                created_by=user,
+            )
         )
 
     def edit_lines(
         self, project_id: int, person_days: dict[str, Decimal], *, base_version: int, user: str
-    ) -> EstimateVersion:
+    ) -> VersionSummary:
         """A new version (origin edited) of `base_version` with the given lines set to new person-days."""
         base = self.store.get_version(project_id, base_version)
         lines, pricing = version_lines(base), version_pricing(base)
@@ -402,19 +559,23 @@ class Workflow:
         changes = diff_versions(lines, pricing, after.lines, after.pricing)
         if not changes:
             raise InvalidInputError("errors.input.nothing_changed")
-        return self.store.append_version(
-            project_id,
-            lines=after.lines,
-            pricing=after.pricing,
-            origin="edited",
-            engine="manual",
-            base_number=base_version,
-            request_text="",
-            changes=[_change_record(change) for change in changes],
-            assumptions=base.assumptions,
-            exclusions=base.exclusions,
-            created_by=user,
+        return version_summary(
+            self.store.append_version(
+                project_id,
+                lines=after.lines,
+                pricing=after.pricing,
+                origin=VersionOrigin.EDITED,
+                engine=Author.MANUAL,
+                base_number=base_version,
+                request_text="",
+                changes=[_change_record(change) for change in changes],
+                assumptions=base.assumptions,
+                exclusions=base.exclusions,
+                created_by=user,
+            )
         )
+
+    # The quote
 
     def quote_document(
         self, project_id: int, number: int | None = None, *, issue_date: date | None = None
@@ -457,14 +618,26 @@ class Workflow:
         """The versions that led to `version` since it was last generated, oldest first, following parents."""
         by_id = {v.id: v for v in self.store.list_versions(project_id)}
         chain = [version]
-        while chain[-1].origin != "generated" and chain[-1].parent_id in by_id and len(chain) <= len(by_id):
+        while chain[-1].origin != VersionOrigin.GENERATED and chain[-1].parent_id in by_id and len(chain) <= len(by_id):
             chain.append(by_id[chain[-1].parent_id])
         return list(reversed(chain))
 
-    def compare(self, project_id: int, older: int, newer: int) -> list[LineChange]:
-        a = self.store.get_version(project_id, older)
-        b = self.store.get_version(project_id, newer)
-        return diff_versions(version_lines(a), version_pricing(a), version_lines(b), version_pricing(b))
+
+def _amount(value: Decimal, currency: str) -> Decimal:
+    """An amount typed for a quick action, in the currency's minor unit; refused unless finite and above zero."""
+    if not value.is_finite() or value <= 0:
+        raise InvalidInputError("errors.input.bad_amount", value=format(value, "f"))
+    return value.quantize(quantum(currency))
+
+
+def _totals(calls: Sequence[LLMCall]) -> CallTotals:
+    return CallTotals(
+        calls=len(calls),
+        errors=sum(1 for call in calls if call.status != CallStatus.OK),
+        prompt_tokens=sum(call.prompt_tokens for call in calls),
+        completion_tokens=sum(call.completion_tokens for call in calls),
+        cost_usd=sum((call.cost_usd for call in calls), Decimal(0)),
+    )
 
 
 def _listed(parts: Sequence[str], lang: str) -> str:

@@ -9,8 +9,7 @@ from decimal import Decimal
 import streamlit as st
 
 from estimator.errors import EstimatorError
-from estimator.models import ProposalRow
-from estimator.money import currency_digits
+from estimator.schemas import StoredProposal
 from ui import estimate as view
 from ui.context import flash, require_project, show_error, through_app, tr, user, workflow
 from ui.formatting import days, money, number
@@ -25,7 +24,7 @@ project = require_project()
 flow = workflow()
 
 st.title(tr("adjust.title"))
-versions = flow.store.list_versions(project.id)
+versions = flow.versions(project.id)
 if not versions:
     st.info(tr("adjust.no_estimate"))
     st.page_link("pages/estimate.py", label=tr("nav.estimate"), icon=":material/calculate:")
@@ -54,11 +53,11 @@ def propose(action: Callable[[], object], *, redraw: bool = False) -> None:
 
 
 def money_input(label: str, value: Decimal, help: str | None = None) -> Decimal:
-    """An amount in the estimate's currency: whole yen, or dollars and cents."""
-    if currency_digits(currency) == 0:
+    """An amount in the estimate's currency: whole yen, or dollars and cents (the workflow rounds to them)."""
+    if estimate.pricing.digits == 0:
         return Decimal(st.number_input(label, min_value=1, value=int(value), step=10000, help=help))
     amount = st.number_input(label, min_value=0.01, value=float(value), step=100.0, format="%.2f", help=help)
-    return Decimal(str(amount)).quantize(Decimal("0.01"))
+    return Decimal(str(amount))
 
 
 request = st.chat_input(tr("adjust.chat.placeholder"), key="adjust_chat", max_chars=2000)
@@ -79,7 +78,7 @@ chat_column, quick_column = st.columns([3, 2], gap="large")
 
 with chat_column:
     st.subheader(tr("adjust.chat.title"))
-    messages = flow.store.list_messages(project.id)
+    messages = flow.messages(project.id)
     with st.container(height=380, border=True):
         if not messages:
             st.caption(tr("adjust.chat.empty"))
@@ -111,9 +110,7 @@ with quick_column:
     with buffer_tab, st.form("quick_risk", border=False):
         percent = st.number_input(tr("adjust.quick.risk_label"), min_value=1.0, max_value=100.0, value=10.0, step=1.0)
         if st.form_submit_button(tr("adjust.quick.propose")):
-            propose(
-                lambda: flow.quick_risk_buffer(project.id, Decimal(str(percent)).normalize(), user=user()), redraw=True
-            )
+            propose(lambda: flow.quick_risk_buffer(project.id, Decimal(str(percent)), user=user()), redraw=True)
     with remove_tab, st.form("quick_remove", border=False):
         names = st.multiselect(
             tr("adjust.quick.remove_label"),
@@ -146,7 +143,7 @@ st.subheader(tr("adjust.proposals.title"))
 refused = st.session_state.pop(APPLY_ERROR_KEY, None)
 if refused is not None and refused[0] == project.id:
     st.error(tr(refused[1], **refused[2]))
-pending: list[ProposalRow] = flow.store.pending_proposals(project.id)
+pending: list[StoredProposal] = flow.pending_proposals(project.id)
 if not pending:
     st.caption(tr("adjust.proposals.none"))
 for proposal in pending:
@@ -175,7 +172,7 @@ for proposal in pending:
             summary_column.metric(
                 tr("adjust.proposals.new_total"),
                 money(preview.after.total, after_currency),
-                delta=money(preview.after.total - preview.before.total, after_currency),
+                delta=money(preview.total_change, after_currency),
                 delta_color="inverse",
             )
             summary_column.caption(

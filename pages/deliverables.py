@@ -169,9 +169,9 @@ if save_column.button(tr("deliverables.save"), type="primary", icon=":material/s
 if st.session_state.get(state.STALE_KEY):
     overwrite, reload = st.columns(2)
     if overwrite.button(tr("deliverables.stale.overwrite"), key="stale_overwrite"):
-        save(flow.store.get_project(project.id).row_version)
+        save(flow.project(project.id).row_version)
     if reload.button(tr("deliverables.stale.reload"), key="stale_reload"):
-        st.session_state[state.DRAFT_KEY] = state.fresh_draft(flow.store.get_project(project.id))
+        st.session_state[state.DRAFT_KEY] = state.fresh_draft(flow.project(project.id))
         st.session_state.pop(state.EDITOR_KEY, None)
         st.session_state.pop(state.REQUIREMENTS_KEY, None)
         st.session_state.pop(state.STALE_KEY, None)

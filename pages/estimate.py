@@ -8,6 +8,7 @@ import math
 import streamlit as st
 
 from estimator.errors import EstimatorError
+from estimator.schemas import MAX_LINE_PERSON_DAYS
 from ui import estimate as view
 from ui.context import flash, require_deliverables, require_project, show_error, through_app, tr, user, workflow
 from ui.formatting import money, number, origin, when
@@ -21,7 +22,7 @@ flow = workflow()
 st.title(tr("estimate.title"))
 require_deliverables(project)
 
-versions = flow.store.list_versions(project.id)
+versions = flow.versions(project.id)
 actions = st.columns([2, 2, 3], vertical_alignment="center")
 label = tr("estimate.regenerate") if versions else tr("estimate.generate")
 if actions[0].button(
@@ -156,7 +157,7 @@ def show_lines() -> None:
                     tr("estimate.col.person_days"),
                     help=tr("estimate.col.person_days_help"),
                     min_value=0.01,
-                    max_value=500,
+                    max_value=float(MAX_LINE_PERSON_DAYS),
                     step=0.25,
                     format="%.2f",
                 ),
@@ -216,24 +217,23 @@ def show_versions() -> None:
         newer = newer_column.selectbox(
             tr("estimate.compare.newer"), numbers, index=len(numbers) - 1, format_func=lambda n: f"v{n}", key="cmp_new"
         )
-        changes = flow.compare(project.id, older, newer)
-        by_number = {v.number: v for v in versions}
-        difference = by_number[newer].total - by_number[older].total
+        comparison = flow.compare(project.id, older, newer)
         st.caption(
             tr(
                 "estimate.compare.totals",
-                older=money(by_number[older].total, by_number[older].currency),
-                newer=money(by_number[newer].total, by_number[newer].currency),
-                difference=money(difference, by_number[newer].currency),
+                older=money(comparison.older.total, comparison.older.currency),
+                newer=money(comparison.newer.total, comparison.newer.currency),
+                difference=money(comparison.total_change, comparison.newer.currency),
             )
         )
-        if changes:
-            st.dataframe(view.changes_frame(changes, currency), hide_index=True, width="stretch")
+        if comparison.changes:
+            st.dataframe(view.changes_frame(comparison.changes, currency), hide_index=True, width="stretch")
         else:
             st.info(tr("estimate.compare.same"))
 
         st.subheader(tr("estimate.restore.title"))
         restore_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
+        by_number = {v.number: v for v in versions}
         options = {
             n: tr(
                 "estimate.restore.option",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal, InvalidOperation
 
 import streamlit as st
 
 from estimator.errors import EstimatorError
 from estimator.i18n import format_money, format_number, t
-from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES
+from estimator.schemas import CURRENCIES, ROUNDINGS
+from estimator.workflow import read_decimal
 from ui.context import close_project, current_project, lang, open_project, show_error, through_app, tr, user, workflow
 from ui.formatting import when
 
@@ -20,7 +20,7 @@ language = lang()
 
 st.title(tr("projects.title"))
 
-with st.expander(tr("projects.new"), expanded=not flow.store.list_projects()):
+with st.expander(tr("projects.new"), expanded=not flow.list_projects()):
     new_lang = st.radio(
         tr("projects.field.language"),
         ("ja", "en"),
@@ -34,13 +34,13 @@ with st.expander(tr("projects.new"), expanded=not flow.store.list_projects()):
         title = st.text_input(tr("projects.field.title"), max_chars=200)
         client = st.text_input(tr("projects.field.client"), max_chars=200)
         left, middle, right, far = st.columns(4)
-        currencies = list(CURRENCY_DIGITS)
+        currencies = list(CURRENCIES)
         currency = left.selectbox(tr("projects.field.currency"), currencies, index=currencies.index(defaults.currency))
         unit_cost_text = middle.text_input(
             tr("projects.field.unit_cost"), value=format_number(defaults.unit_cost, "en")
         )
         tax_text = right.text_input(tr("projects.field.tax_rate"), value=format_number(defaults.tax_rate, "en"))
-        roundings = list(ROUNDING_MODES)
+        roundings = list(ROUNDINGS)
         rounding = far.selectbox(
             tr("projects.field.rounding"),
             roundings,
@@ -50,35 +50,26 @@ with st.expander(tr("projects.new"), expanded=not flow.store.list_projects()):
         submitted = st.form_submit_button(tr("projects.create"), type="primary")
     if submitted:
         try:
-            unit_cost = Decimal(unit_cost_text.replace(",", "").strip())
-            tax_rate = Decimal(tax_text.replace("%", "").strip())
-            valid = unit_cost > 0 and Decimal(0) <= tax_rate <= Decimal(100)
-        except InvalidOperation:
-            valid = False
-        if not valid:
-            st.error(tr("projects.invalid_money"))
+            project = flow.create_project(
+                dataclasses.replace(
+                    defaults,
+                    title=title.strip(),
+                    client=client.strip(),
+                    currency=currency,
+                    unit_cost=read_decimal(unit_cost_text, field=tr("projects.field.unit_cost")),
+                    tax_rate=read_decimal(tax_text, field=tr("projects.field.tax_rate")),
+                    rounding=rounding,
+                ),
+                user=user(),
+            )
+        except EstimatorError as error:
+            show_error(error)
         else:
-            try:
-                project = flow.create_project(
-                    dataclasses.replace(
-                        defaults,
-                        title=title.strip(),
-                        client=client.strip(),
-                        currency=currency,
-                        unit_cost=unit_cost,
-                        tax_rate=tax_rate,
-                        rounding=rounding,
-                    ),
-                    user=user(),
-                )
-            except EstimatorError as error:
-                show_error(error)
-            else:
-                open_project(project.id)
-                st.switch_page("pages/deliverables.py")
+            open_project(project.id)
+            st.switch_page("pages/deliverables.py")
 
 search = st.text_input(tr("projects.search"), placeholder=tr("projects.search_hint"), key="project_search")
-projects = flow.store.list_projects(search)
+projects = flow.list_projects(search)
 if not projects:
     st.info(tr("projects.empty"))
 
@@ -109,8 +100,8 @@ for summary in projects:
             st.switch_page("pages/deliverables.py")
         if copy_col.button(tr("projects.duplicate"), key=f"copy_{summary.id}"):
             try:
-                copy = flow.store.duplicate_project(
-                    summary.id, title=tr("projects.copy_title", title=summary.title), created_by=user()
+                copy = flow.duplicate_project(
+                    summary.id, title=tr("projects.copy_title", title=summary.title), user=user()
                 )
             except EstimatorError as error:
                 show_error(error)
@@ -123,7 +114,10 @@ for summary in projects:
             st.warning(tr("projects.confirm_delete", title=summary.title))
             yes, no = st.columns(2)
             if yes.button(tr("projects.confirm_yes"), key=f"yes_{summary.id}", type="primary"):
-                flow.store.delete_project(summary.id)
+                try:
+                    flow.delete_project(summary.id)
+                except EstimatorError as error:
+                    show_error(error)
                 st.session_state.pop("confirm_delete", None)
                 if opened is not None and opened.id == summary.id:
                     close_project()

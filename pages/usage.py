@@ -3,14 +3,8 @@ and its state, model usage and cost per day and per project, and what is left of
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-
 import streamlit as st
 
-from estimator.models import LLMCall
-from estimator.store import start_of_day, start_of_month
 from ui import settings_view
 from ui.context import settings, through_app, tr, user, workflow
 from ui.formatting import day, number, usd, when
@@ -22,12 +16,11 @@ CAP_SETTINGS = {"daily": "DAILY_COST_LIMIT_USD", "monthly": "MONTHLY_COST_LIMIT_
 
 flow = workflow()
 config = settings()
-now = datetime.now(UTC)
+usage = flow.usage(user())
 
 st.title(tr("usage.title"))
 
-calls = flow.store.llm_calls(since=start_of_month(now))
-last = calls[-1] if calls else None
+last = usage.last_call
 with st.container(border=True):
     st.subheader(tr("usage.engine.title"))
     if config.openai_api_key:
@@ -52,49 +45,37 @@ with st.container(border=True):
     st.caption(tr("usage.engine.in_use", engine=engine_label()))
 
 st.subheader(tr("usage.caps.title"))
-today_cost = flow.store.cost_since(start_of_day(now))
-month_cost = flow.store.cost_since(start_of_month(now))
-hour_calls = flow.store.calls_since(now - timedelta(hours=1), created_by=user())
-caps = st.columns(3)
-for column, cap, used, limit, shown in (
-    (caps[0], "daily", today_cost, config.daily_cost_limit_usd, usd),
-    (caps[1], "monthly", month_cost, config.monthly_cost_limit_usd, usd),
-    (caps[2], "rate", Decimal(hour_calls), Decimal(config.rate_limit_per_hour), lambda v: number(v, 0)),
-):
+for column, cap in zip(st.columns(len(usage.caps)), usage.caps, strict=True):
+    shown = usd if cap.name != "rate" else (lambda value: number(value, 0))
     with column, st.container(border=True):
-        if limit:
-            left = max(limit - used, Decimal(0))
-            st.metric(tr(f"usage.caps.{cap}"), tr("usage.caps.left", left=shown(left)), help=tr("usage.caps.help"))
-            st.progress(min(float(used / limit), 1.0), text=tr("usage.caps.used", used=shown(used), limit=shown(limit)))
+        if cap.limit is not None and cap.left is not None:
+            st.metric(
+                tr(f"usage.caps.{cap.name}"), tr("usage.caps.left", left=shown(cap.left)), help=tr("usage.caps.help")
+            )
+            st.progress(cap.share, text=tr("usage.caps.used", used=shown(cap.used), limit=shown(cap.limit)))
         else:
-            st.metric(tr(f"usage.caps.{cap}"), tr("usage.caps.none"))
-            st.caption(tr("usage.caps.used_plain", used=shown(used)))
-        st.caption(tr("usage.caps.setting", name=CAP_SETTINGS[cap]))
+            st.metric(tr(f"usage.caps.{cap.name}"), tr("usage.caps.none"))
+            st.caption(tr("usage.caps.used_plain", used=shown(cap.used)))
+        st.caption(tr("usage.caps.setting", name=CAP_SETTINGS[cap.name]))
 
 st.subheader(tr("usage.per_day.title"))
-if not calls:
+if not usage.per_day:
     st.info(tr("usage.none"))
 else:
-    by_day: dict[str, list[LLMCall]] = defaultdict(list)
-    by_project: dict[int | None, list[LLMCall]] = defaultdict(list)
-    for call in calls:
-        by_day[day(call.created_at)].append(call)
-        by_project[call.task_id].append(call)
     st.dataframe(
-        [settings_view.usage_row(tr("usage.col.day"), day, items) for day, items in reversed(by_day.items())],
+        [settings_view.usage_row(tr("usage.col.day"), day(entry.day), entry.totals) for entry in usage.per_day],
         hide_index=True,
         width="stretch",
     )
     st.subheader(tr("usage.per_project.title"))
-    titles = {summary.id: summary.title for summary in flow.store.list_projects()}
     st.dataframe(
         [
             settings_view.usage_row(
                 tr("usage.col.project"),
-                titles.get(project_id, tr("usage.deleted_project")) if project_id else tr("usage.no_project"),
-                items,
+                (entry.title or tr("usage.deleted_project")) if entry.project_id else tr("usage.no_project"),
+                entry.totals,
             )
-            for project_id, items in sorted(by_project.items(), key=lambda pair: -len(pair[1]))
+            for entry in usage.per_project
         ],
         hide_index=True,
         width="stretch",

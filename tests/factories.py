@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from estimator.schemas import EstimateLine, PhaseDays, Pricing
-from estimator.store import ProjectSettings
+from estimator.schemas import EstimateLine, PhaseDays, Pricing, ProjectSettings, VersionSummary
+from estimator.workflow import Workflow
 
 JPY = Pricing(currency="JPY", unit_cost=Decimal(40000), tax_rate=Decimal(10), rounding="floor")
 
@@ -25,3 +25,8 @@ def line(name: str, days: str, *, phase: str = "implementation") -> EstimateLine
         pessimistic=value * Decimal("1.5"),
         reasoning=f"{name} sized by test",
     )
+
+
+def lines_of(flow: Workflow, version: VersionSummary) -> list[EstimateLine]:
+    """The lines of a version the workflow returned, as it prices them."""
+    return [item.line for item in flow.priced(version.project_id, version.number).lines]

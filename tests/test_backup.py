@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WRITER = """
 import sys, time
 from estimator.db import Database
-from estimator.store import Store, ProjectSettings
+from estimator.schemas import ProjectSettings
+from estimator.store import Store
 from decimal import Decimal
 store = Store(Database.from_url(sys.argv[1]))
 n = 0

@@ -13,9 +13,8 @@ from estimator.engines.offline import OfflineEngine
 from estimator.engines.openai_engine import OpenAIEngine
 from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.schemas import PHASES, CallRecord, Deliverable
-from estimator.store import priced_version, version_lines
 from estimator.workflow import Workflow, open_workflow
-from tests.factories import project_settings
+from tests.factories import lines_of, project_settings
 from tests.fake_openai import FakeOpenAI, settings_for
 from tests.offline_samples import SAMPLE_JA
 
@@ -64,12 +63,12 @@ def test_walk_questions_answers_estimate(flow: Workflow) -> None:
     project = flow.save_answers(project_id, {first_key: choice}, expected_version=project.row_version + 1)
     answered = flow.generate_estimate(project_id, expected_version=project.row_version, user=USER)
     assert (unanswered.number, answered.number) == (1, 2)
-    assert [line.deliverable for line in answered.lines] == [name for name, _ in SAMPLE_JA]
+    assert [line.deliverable for line in lines_of(flow, answered)] == [name for name, _ in SAMPLE_JA]
     assert answered.origin == "generated" and answered.engine == "offline" and answered.created_by == USER
-    widths = [(line.pessimistic - line.optimistic) for line in version_lines(answered)]
-    earlier = [(line.pessimistic - line.optimistic) for line in version_lines(unanswered)]
+    widths = [(line.pessimistic - line.optimistic) for line in lines_of(flow, answered)]
+    earlier = [(line.pessimistic - line.optimistic) for line in lines_of(flow, unanswered)]
     assert sum(widths) <= sum(earlier)
-    priced = priced_version(answered)
+    priced = flow.priced(project_id, answered.number)
     assert priced.subtotal == sum(item.line.person_days * Decimal(40000) for item in priced.lines)
     assert priced.total == priced.subtotal + priced.tax == answered.total
 
@@ -118,16 +117,16 @@ def test_amount_request_is_answered_by_code_without_a_model_call(
 
 def test_apply_makes_a_new_version_and_leaves_unnamed_lines_identical(flow: Workflow) -> None:
     project_id = estimated(flow)
-    before = version_lines(flow.store.get_version(project_id))
+    before = lines_of(flow, flow.version(project_id))
     rows = flow.propose_adjustment(project_id, "ユーザーマニュアルを外して", user=USER)
     version = flow.apply_proposal(project_id, rows[0].id, user=USER)
-    after = version_lines(version)
+    after = lines_of(flow, version)
     assert version.number == 2 and version.origin == "adjusted" and version.parent_id is not None
     assert [line.deliverable for line in after] == [
         line.deliverable for line in before if line.deliverable != "ユーザーマニュアル"
     ]
     assert after == [line for line in before if line.deliverable != "ユーザーマニュアル"]
-    assert version.changes == [
+    assert flow.store.get_version(project_id, version.number).changes == [
         {
             "deliverable": "ユーザーマニュアル",
             "status": "removed",
@@ -158,32 +157,34 @@ def test_quick_actions_unit_cost_risk_buffer_and_remove(flow: Workflow) -> None:
     cost = flow.apply_proposal(project_id, flow.quick_unit_cost(project_id, Decimal(50000), user=USER).id, user=USER)
     assert cost.unit_cost == Decimal(50000) and cost.person_days == base.person_days
     buffered = flow.apply_proposal(project_id, flow.quick_risk_buffer(project_id, Decimal(10), user=USER).id, user=USER)
-    buffer = version_lines(buffered)[-1]
+    buffer = lines_of(flow, buffered)[-1]
     assert buffer.kind.value == "risk_buffer"
     assert buffer.person_days == (base.person_days * Decimal("0.1")).quantize(Decimal("0.01"))
-    assert all(item.amount == item.line.person_days * Decimal(50000) for item in priced_version(buffered).lines)
+    assert all(
+        item.amount == item.line.person_days * Decimal(50000) for item in flow.priced(project_id, buffered.number).lines
+    )
     removed = flow.apply_proposal(
         project_id,
         flow.quick_remove(project_id, ["運用マニュアル", "ユーザーマニュアル"], user=USER).id,
         user=USER,
     )
-    assert "運用マニュアル" not in [line.deliverable for line in removed.lines]
+    assert "運用マニュアル" not in [line.deliverable for line in lines_of(flow, removed)]
 
 
 def test_restore_and_edit_make_new_versions(flow: Workflow) -> None:
     project_id = estimated(flow)
-    first = flow.store.get_version(project_id, 1)
+    first = flow.version(project_id, 1)
     edited = flow.edit_lines(project_id, {"要件定義書": Decimal("20")}, base_version=1, user=USER)
     assert edited.origin == "edited" and edited.number == 2
-    lines = {line.deliverable: line for line in version_lines(edited)}
+    lines = {line.deliverable: line for line in lines_of(flow, edited)}
     assert lines["要件定義書"].person_days == Decimal(20)
-    untouched = {line.deliverable: line for line in version_lines(first)}
+    untouched = {line.deliverable: line for line in lines_of(flow, first)}
     assert all(lines[n] == untouched[n] for n in untouched if n != "要件定義書")
     assert sum(lines["要件定義書"].phases.get(p) for p in PHASES) == Decimal(20)
     restored = flow.restore_version(project_id, 1, base_version=2, user=USER)
     assert restored.origin == "restored" and restored.number == 3
-    assert version_lines(restored) == version_lines(first) and restored.total == first.total
-    assert [c.deliverable for c in flow.compare(project_id, 1, 2)] == ["要件定義書"]
+    assert lines_of(flow, restored) == lines_of(flow, first) and restored.total == first.total
+    assert [c.deliverable for c in flow.compare(project_id, 1, 2).changes] == ["要件定義書"]
     same = untouched["要件定義書"].person_days
     with pytest.raises(InvalidInputError):
         flow.edit_lines(project_id, {"要件定義書": same}, base_version=3, user=USER)

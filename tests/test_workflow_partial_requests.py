@@ -83,7 +83,7 @@ def test_offline_every_understood_part_lands_in_one_proposal(flow: Workflow) -> 
     rows = flow.propose_adjustment(project_id, "drop the user manual and add a 10 % buffer", user=USER)
 
     assert len(rows) == 1
-    kinds = [operation["kind"] for operation in rows[0].operations]
+    kinds = [operation.kind for operation in rows[0].operations]
     assert kinds == ["remove_line", "add_risk_buffer"]
     assert "Not handled" not in rows[0].reason
     after = flow.preview(project_id, rows[0]).after

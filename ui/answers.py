@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from estimator.models import Project
+from estimator.schemas import ProjectDetail
 from ui.context import workflow
 
 DRAFTS_KEY = "answer_drafts"
@@ -29,7 +29,7 @@ def drafts(project_id: int) -> dict[str, str]:
     return every.setdefault(project_id, {})
 
 
-def prepare(project: Project) -> None:
+def prepare(project: ProjectDetail) -> None:
     """Give each answer box the draft (or the stored answer) before it is drawn."""
     typed = drafts(project.id)
     for qa in project.qa_pairs:
@@ -46,13 +46,13 @@ def take_choice(project_id: int, question_key: str) -> None:
         drafts(project_id)[question_key] = chosen
 
 
-def pending(project: Project) -> dict[str, str]:
+def pending(project: ProjectDetail) -> dict[str, str]:
     """Drafts that differ from what is stored."""
     stored = {qa.key: qa.answer or "" for qa in project.qa_pairs}
     return {key: text for key, text in drafts(project.id).items() if key in stored and text.strip() != stored[key]}
 
 
-def store_pending(project: Project) -> Project:
+def store_pending(project: ProjectDetail) -> ProjectDetail:
     """Save the answers typed so far (if any); returns the project as stored afterwards."""
     changed = pending(project)
     if not changed:

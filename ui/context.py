@@ -18,7 +18,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from estimator.config import ConfigError, Settings, load_settings
 from estimator.errors import DatabaseUnavailableError, EstimatorError, NotFoundError
 from estimator.i18n import LANGUAGES, t
-from estimator.models import Project
+from estimator.schemas import ProjectDetail
 from estimator.workflow import Workflow, open_workflow
 
 LANG_KEY = "lang"
@@ -136,12 +136,12 @@ def user() -> str:
     return name.strip()[:100] or "local"
 
 
-def current_project() -> Project | None:
+def current_project() -> ProjectDetail | None:
     project_id = st.session_state.get(PROJECT_KEY)
     if project_id is None:
         return None
     try:
-        return workflow().store.get_project(int(project_id))
+        return workflow().project(int(project_id))
     except NotFoundError:
         st.session_state.pop(PROJECT_KEY, None)
         return None
@@ -169,7 +169,7 @@ def show_flashes() -> None:
         st.success(text)
 
 
-def require_project() -> Project:
+def require_project() -> ProjectDetail:
     """The current project, or a pointer to the Projects page and a stop."""
     project = current_project()
     if project is None:
@@ -179,7 +179,7 @@ def require_project() -> Project:
     return project
 
 
-def require_deliverables(project: Project) -> None:
+def require_deliverables(project: ProjectDetail) -> None:
     """Questions and estimates need deliverables: otherwise point to the Deliverables page and stop."""
     if not project.deliverables:
         st.info(tr("questions.no_deliverables"))

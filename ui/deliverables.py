@@ -19,10 +19,9 @@ import streamlit as st
 from pydantic import ValidationError
 
 from estimator.errors import InvalidInputError
-from estimator.excel.reader import DESCRIPTION_LIMIT, NAME_LIMIT, ImportResult, read_deliverables
-from estimator.models import Project
-from estimator.schemas import Deliverable
-from ui.context import lang, settings
+from estimator.excel.reader import DESCRIPTION_LIMIT, NAME_LIMIT, ImportResult
+from estimator.schemas import Deliverable, ProjectDetail
+from ui.context import lang, workflow
 
 DRAFT_KEY = "deliverables_draft"
 EDITOR_KEY = "deliverables_editor"
@@ -69,7 +68,7 @@ class StagedUpload:
     result: ImportResult
 
 
-def _rows(project: Project) -> list[Row]:
+def _rows(project: ProjectDetail) -> list[Row]:
     return [
         {"order": index, "name": item.name, "description": item.description}
         for index, item in enumerate(project.deliverables, start=1)
@@ -86,13 +85,13 @@ def _comparable(rows: list[Row]) -> list[tuple[str, str]]:
     return [(row["name"], row["description"]) for row in ordered(rows)]
 
 
-def fresh_draft(project: Project) -> Draft:
+def fresh_draft(project: ProjectDetail) -> Draft:
     rows = _rows(project)
     text = project.system_requirements
     return Draft(project.id, project.row_version, rows, list(rows), text, rows, text)
 
 
-def draft_for(project: Project) -> Draft:
+def draft_for(project: ProjectDetail) -> Draft:
     """The session's draft for `project`; a clean draft follows the stored list when it changed elsewhere."""
     draft: Draft | None = st.session_state.get(DRAFT_KEY)
     if (
@@ -190,7 +189,7 @@ def stage_upload(data: bytes, filename: str, file_id: str) -> StagedUpload:
     """Parse an uploaded file once per upload; a refusal of the whole file raises InvalidInputError."""
     staged: StagedUpload | None = st.session_state.get(UPLOAD_KEY)
     if staged is None or staged.file_id != file_id:
-        result = read_deliverables(data, filename, max_bytes=settings().max_upload_bytes, lang=lang())
+        result = workflow().read_upload(data, filename, lang=lang())
         staged = StagedUpload(file_id, filename, result)
         st.session_state[UPLOAD_KEY] = staged
     return staged

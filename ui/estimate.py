@@ -7,7 +7,7 @@ on every rerun; that keeps a 200-line estimate quick to redraw.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -15,11 +15,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from estimator.adjustments import LineChange
 from estimator.i18n import format_money, format_number, t
-from estimator.models import EstimateVersion
-from estimator.schemas import PHASES, EstimateLine, PricedEstimate
-from estimator.store import priced_version
+from estimator.schemas import PHASES, EstimateLine, LineChange, PricedEstimate, VersionSummary
 from ui.context import lang, tr, workflow
 from ui.formatting import money, number, phase
 
@@ -34,18 +31,18 @@ SHOWN_KEY = "estimate_shown_version"
 VersionKey = tuple[int, str, int, int]
 
 
-def _key(version: EstimateVersion) -> VersionKey:
+def _key(version: VersionSummary) -> VersionKey:
     """What identifies a stored version for good: its id and creation time (ids of deleted rows may return)."""
-    return version.id, version.created_at.isoformat(), version.task_id, version.number
+    return version.id, version.created_at.isoformat(), version.project_id, version.number
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _priced(key: VersionKey) -> PricedEstimate:
     _, _, project_id, number = key
-    return priced_version(workflow().store.get_version(project_id, number))
+    return workflow().priced(project_id, number)
 
 
-def shown_version(project_id: int, versions: list[EstimateVersion]) -> EstimateVersion:
+def shown_version(project_id: int, versions: list[VersionSummary]) -> VersionSummary:
     """The version this browser session is looking at: the newest, until someone else adds one.
 
     A version saved from another tab or process does not replace the one on screen: an
@@ -64,7 +61,7 @@ def show_version(project_id: int, number: int) -> None:
     st.session_state.setdefault(SHOWN_KEY, {})[project_id] = number
 
 
-def priced(version: EstimateVersion) -> PricedEstimate:
+def priced(version: VersionSummary) -> PricedEstimate:
     """The version's lines, amounts and totals, computed once per version."""
     return _priced(_key(version))
 
@@ -87,7 +84,7 @@ def _lines_frame(key: VersionKey, language: str) -> pd.DataFrame:
     )
 
 
-def lines_frame(version: EstimateVersion) -> pd.DataFrame:
+def lines_frame(version: VersionSummary) -> pd.DataFrame:
     """One row per line for the person-days editor (only `person_days` is editable), built once per version
     and language: formatting 200 amounts per rerun would cost more than the rest of the page."""
     return _lines_frame(_key(version), lang())
@@ -110,7 +107,7 @@ def _detail_titles(key: VersionKey, language: str) -> list[str]:
     ]
 
 
-def detail_titles(version: EstimateVersion) -> list[str]:
+def detail_titles(version: VersionSummary) -> list[str]:
     """The expander title of every line ("3. 画面 — 12 人日 · ¥480,000"), built once per version and language."""
     return _detail_titles(_key(version), lang())
 
@@ -121,12 +118,12 @@ def table_height(rows: int) -> int:
 
 
 def edited_person_days(estimate: PricedEstimate, frame: pd.DataFrame) -> dict[str, Decimal]:
-    """Lines whose person-days the user changed in the editor, by deliverable name."""
+    """Lines whose person-days the user changed in the editor, by deliverable name (the workflow rounds them)."""
     changed = {}
     for item, value in zip(estimate.lines, frame["person_days"].tolist(), strict=True):
         if value is None or pd.isna(value):
             continue
-        wanted = Decimal(str(value)).quantize(Decimal("0.01"))
+        wanted = Decimal(str(value))
         if wanted != item.line.person_days:
             changed[item.line.deliverable] = wanted
     return changed
@@ -184,7 +181,7 @@ def chart(estimate: PricedEstimate) -> alt.Chart:
     )
 
 
-def changes_frame(changes: list[LineChange], currency: str) -> pd.DataFrame:
+def changes_frame(changes: Sequence[LineChange], currency: str) -> pd.DataFrame:
     """A diff as the user reads it: line, what happened, person-days and amount before → after."""
 
     def shown(value: Decimal | None, formatter: Callable[[Decimal], str]) -> str:
@@ -206,7 +203,7 @@ def changes_frame(changes: list[LineChange], currency: str) -> pd.DataFrame:
     )
 
 
-def quote_file(project_id: int, version: EstimateVersion) -> tuple[str, bytes]:
+def quote_file(project_id: int, version: VersionSummary) -> tuple[str, bytes]:
     """The quote workbook of `version`, built once per version and day for this session."""
     wanted = (version.id, version.created_at.isoformat(), date.today().isoformat())
     cached = st.session_state.get(EXPORT_KEY)

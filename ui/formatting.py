@@ -6,7 +6,7 @@ Pages never format by hand: one place decides that ¥1,234,567 / $1,234.50, 「1
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from estimator.i18n import format_date, format_money, format_number
@@ -31,14 +31,15 @@ def usd(value: Decimal) -> str:
     return tr("units.usd", value=format_number(value, lang(), 4))
 
 
-def day(moment: datetime) -> str:
-    """The local calendar day of a stored UTC time, per locale."""
-    return format_date(moment.astimezone().date(), lang())
+def day(value: date) -> str:
+    """A calendar day, per locale."""
+    return format_date(value, lang())
 
 
 def when(moment: datetime) -> str:
     """A stored UTC time in the server's local time zone, date per locale plus hh:mm."""
-    return f"{day(moment)} {moment.astimezone():%H:%M}"
+    local = moment.astimezone()
+    return f"{day(local.date())} {local:%H:%M}"
 
 
 def phase(name: str) -> str:

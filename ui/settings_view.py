@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
 from estimator.config import Settings
-from estimator.models import LLMCall
+from estimator.schemas import CallTotals
 from ui.context import tr
 from ui.formatting import number, usd
 
@@ -70,14 +68,13 @@ def settings_rows(config: Settings) -> list[dict[str, str]]:
     ]
 
 
-def usage_row(label: str, value: str, calls: Sequence[LLMCall]) -> dict[str, str]:
+def usage_row(label: str, value: str, totals: CallTotals) -> dict[str, str]:
     """Calls, errors, tokens and cost of a group of model calls, under `label`."""
-    cost = sum((call.cost_usd for call in calls), Decimal(0))
     return {
         label: value,
-        tr("usage.col.calls"): number(len(calls), 0),
-        tr("usage.col.errors"): number(sum(1 for call in calls if call.status != "ok"), 0),
-        tr("usage.col.prompt_tokens"): number(sum(call.prompt_tokens for call in calls), 0),
-        tr("usage.col.completion_tokens"): number(sum(call.completion_tokens for call in calls), 0),
-        tr("usage.col.cost"): usd(cost),
+        tr("usage.col.calls"): number(totals.calls, 0),
+        tr("usage.col.errors"): number(totals.errors, 0),
+        tr("usage.col.prompt_tokens"): number(totals.prompt_tokens, 0),
+        tr("usage.col.completion_tokens"): number(totals.completion_tokens, 0),
+        tr("usage.col.cost"): usd(totals.cost_usd),
     }

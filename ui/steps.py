@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from estimator.errors import EstimatorError
-from estimator.models import Project
+from estimator.schemas import ProjectDetail
 from ui import answers
 from ui.context import flash, settings, show_error, tr, user, workflow
 from ui.estimate import show_version
@@ -17,7 +17,7 @@ def engine_label() -> str:
     return tr("sidebar.engine_offline") if name == "offline" else name
 
 
-def generate_estimate(project: Project) -> bool:
+def generate_estimate(project: ProjectDetail) -> bool:
     """Store the answers typed so far, then ask the engine for a new version; False (with the error shown) on failure.
 
     The answers are stored first, so a failing model call loses none of them.
