@@ -20,11 +20,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from estimator.db import normalise_url
 from estimator.money import MAX_UNIT_COST, is_tax_rate, is_unit_cost
 
 Language = Literal["ja", "en"]
 Rounding = Literal["floor", "half_up", "ceil"]
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here; everything else is taken as written."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
 
 _INLINE_COMMENT = re.compile(r"\s+#.*$")
 _HOST_NAME = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from estimator.config import normalise_url
 from estimator.errors import DatabaseUnavailableError
 
 if TYPE_CHECKING:
@@ -29,13 +30,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration's revision; tests/test_migrations.py keeps it equal to Alembic's head.
 SCHEMA_REVISION = "0001"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-
-def normalise_url(url: str) -> str:
-    """`postgresql://` means psycopg 3 here; everything else is taken as written."""
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
