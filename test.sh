@@ -28,6 +28,9 @@ ensure_venv requirements-dev.txt
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# The layer contracts (pyproject.toml [tool.importlinter]) and strict types on estimator/.
+.venv/bin/lint-imports --no-cache
+.venv/bin/mypy
 
 status=0
 .venv/bin/python -m pytest "$@" || status=$?

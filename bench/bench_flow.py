@@ -67,7 +67,7 @@ def run_flow(flow: Workflow) -> list[Step]:
         ),
         user="bench",
     )
-    project = flow.save_deliverables(project.id, sample(), requirements="", expected_version=project.row_version)
+    project = flow.save_deliverables(project.id, sample(), requirements="", expected_row_version=project.row_version)
     steps: list[Step] = []
 
     def measure(name: str, action) -> None:  # type: ignore[no-untyped-def]
@@ -82,8 +82,8 @@ def run_flow(flow: Workflow) -> list[Step]:
             )
         )
 
-    measure("questions", lambda: flow.generate_questions(project.id, expected_version=None, user="bench"))
-    measure("estimate", lambda: flow.generate_estimate(project.id, expected_version=None, user="bench"))
+    measure("questions", lambda: flow.generate_questions(project.id, expected_row_version=None, user="bench"))
+    measure("estimate", lambda: flow.generate_estimate(project.id, expected_row_version=None, user="bench"))
     measure("amount request", lambda: flow.propose_adjustment(project.id, AMOUNT_REQUEST, user="bench"))
     measure("free-text request", lambda: flow.propose_adjustment(project.id, FREE_REQUEST, user="bench"))
     return steps

@@ -82,8 +82,8 @@ def _seed(data_dir: Path) -> int:
         Deliverable(name=f"{KINDS[i % len(KINDS)]} {i + 1:03d}", description=f"機能 {i + 1} の{KINDS[i % len(KINDS)]}")
         for i in range(LINES)
     ]
-    project = flow.save_deliverables(project.id, items, requirements="", expected_version=project.row_version)
-    flow.generate_estimate(project.id, expected_version=None, user="bench")
+    project = flow.save_deliverables(project.id, items, requirements="", expected_row_version=project.row_version)
+    flow.generate_estimate(project.id, expected_row_version=None, user="bench")
     flow.store.database.dispose()
     return project.id
 

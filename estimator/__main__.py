@@ -251,16 +251,16 @@ def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
     )
     try:
         project = workflow.save_deliverables(
-            project.id, deliverables, requirements=requirements, expected_version=project.row_version
+            project.id, deliverables, requirements=requirements, expected_row_version=project.row_version
         )
-        project = workflow.generate_questions(project.id, expected_version=project.row_version, user=CLI_USER)
+        project = workflow.generate_questions(project.id, expected_row_version=project.row_version, user=CLI_USER)
         if answers:
             project = workflow.save_answers(
                 project.id,
                 {str(k): None if v is None else str(v) for k, v in answers.items()},
-                expected_version=project.row_version,
+                expected_row_version=project.row_version,
             )
-        version = workflow.generate_estimate(project.id, expected_version=project.row_version, user=CLI_USER)
+        version = workflow.generate_estimate(project.id, expected_row_version=project.row_version, user=CLI_USER)
     except EstimatorError as error:
         raise CommandFailed(
             t("cli.estimate.failed", lang, project=project.id, error=t(error.key, lang, **error.values))
@@ -414,7 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     args = build_parser(settings.language).parse_args(arguments)
     try:
-        return args.handler(args, settings)
+        code: int = args.handler(args, settings)
+        return code
     except CommandFailed as error:
         print(str(error), file=sys.stderr)
         return 1

@@ -30,7 +30,8 @@ def catalog(lang: str) -> dict[str, str]:
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}")
     with (LOCALES_DIR / f"{lang}.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+        texts: dict[str, str] = json.load(handle)
+    return texts
 
 
 def t(key: str, lang: str, **values: object) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Result, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -58,6 +58,11 @@ from estimator.schemas import (
 )
 
 
+def _affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed (an UPDATE's result is always a cursor result)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 def _bump(session: Session, project_id: int, expected: int | None) -> int:
     """Advance the project's row version, refusing when `expected` is stale; returns the new one."""
     statement = (
@@ -65,7 +70,7 @@ def _bump(session: Session, project_id: int, expected: int | None) -> int:
     )
     if expected is not None:
         statement = statement.where(Project.row_version == expected)
-    if session.execute(statement).rowcount == 0:
+    if _affected(session.execute(statement)) == 0:
         if session.get(Project, project_id) is None:
             raise NotFoundError("errors.not_found.project", project=project_id)
         raise StaleWriteError("errors.stale_write", project=project_id)
@@ -81,15 +86,17 @@ def _head_number(session: Session, project_id: int) -> int | None:
 
 def _close_applied(session: Session, project_id: int, proposal_id: int, base_number: int | None) -> None:
     """Mark the proposal applied (it must still be pending) and its pending siblings on the same base discarded."""
-    applied = session.execute(
-        update(ProposalRow)
-        .where(
-            ProposalRow.task_id == project_id,
-            ProposalRow.id == proposal_id,
-            ProposalRow.status == ProposalStatus.PENDING,
+    applied = _affected(
+        session.execute(
+            update(ProposalRow)
+            .where(
+                ProposalRow.task_id == project_id,
+                ProposalRow.id == proposal_id,
+                ProposalRow.status == ProposalStatus.PENDING,
+            )
+            .values(status=ProposalStatus.APPLIED)
         )
-        .values(status=ProposalStatus.APPLIED)
-    ).rowcount
+    )
     if applied != 1:
         raise InvalidInputError("errors.proposal.closed", proposal=proposal_id)
     session.execute(
@@ -318,14 +325,14 @@ class Store:
                 for project, number, total, count in session.execute(query)
             ]
 
-    def update_project(self, project_id: int, *, expected_version: int | None, **fields: Any) -> Project:
-        """Change project settings (title, client, unit_cost …); refused when `expected_version` is stale."""
+    def update_project(self, project_id: int, *, expected_row_version: int | None, **fields: Any) -> Project:
+        """Change project settings (title, client, unit_cost …); refused when `expected_row_version` is stale."""
         allowed = {"title", "client", "language", "currency", "unit_cost", "tax_rate", "rounding"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not a project setting: {sorted(unknown)}")
         with self.database.transaction() as session:
-            _bump(session, project_id, expected_version)
+            _bump(session, project_id, expected_row_version)
             if fields:
                 session.execute(update(Project).where(Project.id == project_id).values(**fields))
             return _project(session, project_id)
@@ -388,11 +395,11 @@ class Store:
         deliverables: Sequence[Deliverable],
         *,
         requirements: str | None = None,
-        expected_version: int | None,
+        expected_row_version: int | None,
     ) -> Project:
         """Store the deliverable list (in order) and optionally the system requirements."""
         with self.database.transaction() as session:
-            _bump(session, project_id, expected_version)
+            _bump(session, project_id, expected_row_version)
             project = _project(session, project_id)
             project.deliverables.clear()
             session.flush()
@@ -406,11 +413,11 @@ class Store:
             return _project(session, project_id)
 
     def save_questions(
-        self, project_id: int, questions: Sequence[Question], *, expected_version: int | None
+        self, project_id: int, questions: Sequence[Question], *, expected_row_version: int | None
     ) -> Project:
         """Replace the question list; an answer is kept when its question's key is asked again."""
         with self.database.transaction() as session:
-            _bump(session, project_id, expected_version)
+            _bump(session, project_id, expected_row_version)
             project = _project(session, project_id)
             kept = {qa.key: qa.answer for qa in project.qa_pairs}
             project.qa_pairs.clear()
@@ -431,10 +438,12 @@ class Store:
             session.flush()
             return _project(session, project_id)
 
-    def save_answers(self, project_id: int, answers: dict[str, str | None], *, expected_version: int | None) -> Project:
+    def save_answers(
+        self, project_id: int, answers: dict[str, str | None], *, expected_row_version: int | None
+    ) -> Project:
         """Set answers by question key; blank text means unanswered."""
         with self.database.transaction() as session:
-            _bump(session, project_id, expected_version)
+            _bump(session, project_id, expected_row_version)
             project = _project(session, project_id)
             for qa in project.qa_pairs:
                 if qa.key in answers:
@@ -456,7 +465,7 @@ class Store:
         origin: VersionOrigin,
         engine: str,
         base_number: int | None,
-        expected_version: int | None = None,
+        expected_row_version: int | None = None,
         applies_proposal: int | None = None,
         request_text: str = "",
         changes: list[dict[str, Any]] | None = None,
@@ -470,7 +479,7 @@ class Store:
         its parent is the base, and the database's unique (task_id, number) lets exactly
         one writer take that number, across processes and app instances. Whoever loses
         gets StaleWriteError naming the version the estimate is now at, and nothing is
-        written. `expected_version`, when given, also refuses a project changed since it
+        written. `expected_row_version`, when given, also refuses a project changed since it
         was read (the deliverables an estimate was made from). `applies_proposal` closes
         that proposal as applied and the other pending ones on the same base as discarded,
         in the same transaction.
@@ -479,7 +488,7 @@ class Store:
         priced = price(list(lines), pricing)
         try:
             with self.database.transaction() as session:
-                _bump(session, project_id, expected_version)
+                _bump(session, project_id, expected_row_version)
                 head = _head_number(session, project_id)
                 if head != base_number:
                     raise StaleWriteError("errors.stale_version", base=base_number or 0, latest=head or 0)

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from estimator.adjustments import apply_operations, diff_versions
-from estimator.config import Settings
+from estimator.config import Language, Settings
 from estimator.db import Database
 from estimator.engines.base import CallHooks, Engine
 from estimator.engines.factory import make_engine
@@ -149,7 +149,7 @@ class Workflow:
 
     def project_defaults(self, language: str) -> ProjectSettings:
         """A new project's money terms, from the settings for its language (as the legacy system did)."""
-        lang = "en" if language == "en" else "ja"
+        lang: Language = "en" if language == "en" else "ja"
         return ProjectSettings(
             title="",
             client="",
@@ -196,12 +196,12 @@ class Workflow:
         deliverables: Sequence[Deliverable],
         *,
         requirements: str | None,
-        expected_version: int | None,
+        expected_row_version: int | None,
     ) -> ProjectDetail:
         check_deliverables(deliverables)
         return project_detail(
             self.store.replace_deliverables(
-                project_id, deliverables, requirements=requirements, expected_version=expected_version
+                project_id, deliverables, requirements=requirements, expected_row_version=expected_row_version
             )
         )
 
@@ -276,25 +276,27 @@ class Workflow:
 
     # Questions
 
-    def generate_questions(self, project_id: int, *, expected_version: int | None, user: str) -> ProjectDetail:
+    def generate_questions(self, project_id: int, *, expected_row_version: int | None, user: str) -> ProjectDetail:
         """Ask the engine; answers to questions asked again (same key) are kept."""
         project = self.store.get_project(project_id)
-        if expected_version is not None and project.row_version != expected_version:
+        if expected_row_version is not None and project.row_version != expected_row_version:
             raise StaleWriteError("errors.stale_write", project=project_id)
         questions = self.engine.questions(self._brief(project), self._hooks(project_id, user))
-        return project_detail(self.store.save_questions(project_id, questions, expected_version=project.row_version))
+        return project_detail(
+            self.store.save_questions(project_id, questions, expected_row_version=project.row_version)
+        )
 
     def save_answers(
-        self, project_id: int, answers: dict[str, str | None], *, expected_version: int | None
+        self, project_id: int, answers: dict[str, str | None], *, expected_row_version: int | None
     ) -> ProjectDetail:
-        return project_detail(self.store.save_answers(project_id, answers, expected_version=expected_version))
+        return project_detail(self.store.save_answers(project_id, answers, expected_row_version=expected_row_version))
 
     # Versions
 
-    def generate_estimate(self, project_id: int, *, expected_version: int | None, user: str) -> VersionSummary:
+    def generate_estimate(self, project_id: int, *, expected_row_version: int | None, user: str) -> VersionSummary:
         """A new version (origin generated) from the deliverables and the answers as they are now."""
         project = self.store.get_project(project_id)
-        if expected_version is not None and project.row_version != expected_version:
+        if expected_row_version is not None and project.row_version != expected_row_version:
             raise StaleWriteError("errors.stale_write", project=project_id)
         answers = self.store.answers(project_id)
         head = self.store.head_number(project_id)
@@ -307,7 +309,7 @@ class Workflow:
                 origin=VersionOrigin.GENERATED,
                 engine=self.engine.name,
                 base_number=head,
-                expected_version=project.row_version,
+                expected_row_version=project.row_version,
                 assumptions=draft.assumptions,
                 exclusions=draft.exclusions,
                 created_by=user,

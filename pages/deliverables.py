@@ -141,14 +141,14 @@ if draft.dirty:
     st.warning(tr("deliverables.unsaved"))
 
 
-def save(expected_version: int | None) -> None:
+def save(expected_row_version: int | None) -> None:
     """Store the draft; a refusal leaves it in place, with the reason on the page."""
     try:
         saved = flow.save_deliverables(
             project.id,
             state.deliverables(draft.current),
             requirements=draft.requirements,
-            expected_version=expected_version,
+            expected_row_version=expected_row_version,
         )
     except StaleWriteError as error:
         st.session_state[state.STALE_KEY] = True

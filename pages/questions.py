@@ -30,7 +30,7 @@ if st.button(
             st.write(tr("questions.step.saving"))
             project = answers.store_pending(project)
             st.write(tr("questions.step.asking"))
-            project = flow.generate_questions(project.id, expected_version=project.row_version, user=user())
+            project = flow.generate_questions(project.id, expected_row_version=project.row_version, user=user())
         except EstimatorError as error:
             status.update(label=tr("questions.failed"), state="error")
             show_error(error)

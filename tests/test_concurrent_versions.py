@@ -52,8 +52,8 @@ def _estimated_project(url: str) -> int:
     flow = open_workflow(load_settings(database_url=url), engine=OfflineEngine())
     project = flow.create_project(project_settings("並行更新"), user="setup")
     items = [Deliverable(name=name, description=text) for name, text in SAMPLE_JA]
-    project = flow.save_deliverables(project.id, items, requirements="", expected_version=project.row_version)
-    flow.generate_estimate(project.id, expected_version=project.row_version, user="setup")
+    project = flow.save_deliverables(project.id, items, requirements="", expected_row_version=project.row_version)
+    flow.generate_estimate(project.id, expected_row_version=project.row_version, user="setup")
     flow.store.database.dispose()
     return project.id
 

@@ -43,8 +43,8 @@ def estimated_offline(flow: Workflow) -> int:
     offline = Workflow(flow.store, OfflineEngine(), flow.settings)
     project_id = offline.store.create_project(project_settings()).id
     items = [Deliverable(name=n, description=d) for n, d in SAMPLE_JA]
-    offline.save_deliverables(project_id, items, requirements="", expected_version=None)
-    offline.generate_estimate(project_id, expected_version=None, user="analyst")
+    offline.save_deliverables(project_id, items, requirements="", expected_row_version=None)
+    offline.generate_estimate(project_id, expected_row_version=None, user="analyst")
     return project_id
 
 

@@ -37,7 +37,9 @@ def test_money_settings_round_trip_exactly(store: Store) -> None:
 def test_deliverables_keep_order_and_requirements(store: Store) -> None:
     project = store.create_project(project_settings())
     items = [Deliverable(name=n, description=f"about {n}") for n in ("要件定義書", "画面", "API")]
-    saved = store.replace_deliverables(project.id, items, requirements="SSO必須", expected_version=project.row_version)
+    saved = store.replace_deliverables(
+        project.id, items, requirements="SSO必須", expected_row_version=project.row_version
+    )
     assert [d.name for d in saved.deliverables] == ["要件定義書", "画面", "API"]
     assert saved.system_requirements == "SSO必須"
     assert saved.row_version == project.row_version + 1
@@ -47,9 +49,9 @@ def test_stale_row_version_is_refused_and_nothing_is_lost(store: Store) -> None:
     project = store.create_project(project_settings())
     read_by_tab_a = project.row_version
     read_by_tab_b = project.row_version
-    store.replace_deliverables(project.id, [Deliverable(name="A")], expected_version=read_by_tab_a)
+    store.replace_deliverables(project.id, [Deliverable(name="A")], expected_row_version=read_by_tab_a)
     with pytest.raises(StaleWriteError):
-        store.replace_deliverables(project.id, [Deliverable(name="B")], expected_version=read_by_tab_b)
+        store.replace_deliverables(project.id, [Deliverable(name="B")], expected_row_version=read_by_tab_b)
     assert [d.name for d in store.get_project(project.id).deliverables] == ["A"]
 
 
@@ -61,7 +63,7 @@ def test_two_concurrent_writers_with_the_same_row_version(store: Store) -> None:
     def write(name: str) -> None:
         barrier.wait()
         try:
-            store.replace_deliverables(project.id, [Deliverable(name=name)], expected_version=project.row_version)
+            store.replace_deliverables(project.id, [Deliverable(name=name)], expected_row_version=project.row_version)
             outcomes[name] = "saved"
         except StaleWriteError:
             outcomes[name] = "stale"
@@ -82,11 +84,13 @@ def test_answers_survive_regenerated_questions_with_the_same_key(store: Store) -
         Question(key="users", text="利用者数は？", kind=QuestionKind.SCOPE),
         Question(key="sso", text="SSOは必要？", kind=QuestionKind.INTEGRATION),
     ]
-    project = store.save_questions(project.id, ask, expected_version=project.row_version)
-    project = store.save_answers(project.id, {"users": "約500人", "sso": "  "}, expected_version=project.row_version)
+    project = store.save_questions(project.id, ask, expected_row_version=project.row_version)
+    project = store.save_answers(
+        project.id, {"users": "約500人", "sso": "  "}, expected_row_version=project.row_version
+    )
     assert [a.answer for a in store.answers(project.id)] == ["約500人", None]
     again = [Question(key="users", text="利用者数は？", kind=QuestionKind.SCOPE)]
-    store.save_questions(project.id, again, expected_version=project.row_version)
+    store.save_questions(project.id, again, expected_row_version=project.row_version)
     assert [(a.key, a.answer) for a in store.answers(project.id)] == [("users", "約500人")]
 
 
@@ -120,7 +124,7 @@ def test_versions_are_appended_never_rewritten(store: Store) -> None:
 def test_duplicate_copies_inputs_not_versions(store: Store) -> None:
     project = store.create_project(project_settings())
     project = store.replace_deliverables(
-        project.id, [Deliverable(name="A", description="x")], requirements="req", expected_version=None
+        project.id, [Deliverable(name="A", description="x")], requirements="req", expected_row_version=None
     )
     store.append_version(
         project.id, lines=[line("A", "1")], pricing=JPY, origin="generated", engine="offline", base_number=None

@@ -88,7 +88,7 @@ def test_a_stale_save_shows_the_message_keeps_the_input_and_can_overwrite() -> N
     at.run()
     workflow = flow()
     other = workflow.store.get_project(project_id)
-    workflow.store.update_project(project_id, expected_version=other.row_version, client="別タブ")
+    workflow.store.update_project(project_id, expected_row_version=other.row_version, client="別タブ")
 
     at.button(key="save_deliverables").click().run()
     assert texts(at.error) == [t("errors.stale_write", "ja", project=project_id)]

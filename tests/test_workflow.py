@@ -42,26 +42,26 @@ def flow(isolated_settings: Path) -> Workflow:
 def sample_project(flow: Workflow) -> int:
     project = flow.create_project(project_settings("販売管理システム"), user=USER)
     items = [Deliverable(name=n, description=d) for n, d in SAMPLE_JA]
-    flow.save_deliverables(project.id, items, requirements="社内利用", expected_version=project.row_version)
+    flow.save_deliverables(project.id, items, requirements="社内利用", expected_row_version=project.row_version)
     return project.id
 
 
 def estimated(flow: Workflow) -> int:
     project_id = sample_project(flow)
-    project = flow.generate_questions(project_id, expected_version=None, user=USER)
-    flow.generate_estimate(project_id, expected_version=project.row_version, user=USER)
+    project = flow.generate_questions(project_id, expected_row_version=None, user=USER)
+    flow.generate_estimate(project_id, expected_row_version=project.row_version, user=USER)
     return project_id
 
 
 def test_walk_questions_answers_estimate(flow: Workflow) -> None:
     project_id = sample_project(flow)
-    project = flow.generate_questions(project_id, expected_version=None, user=USER)
+    project = flow.generate_questions(project_id, expected_row_version=None, user=USER)
     assert 3 <= len(project.qa_pairs) <= 7
-    unanswered = flow.generate_estimate(project_id, expected_version=project.row_version, user=USER)
+    unanswered = flow.generate_estimate(project_id, expected_row_version=project.row_version, user=USER)
     first_key = project.qa_pairs[0].key
     choice = project.qa_pairs[0].choices[0]
-    project = flow.save_answers(project_id, {first_key: choice}, expected_version=project.row_version + 1)
-    answered = flow.generate_estimate(project_id, expected_version=project.row_version, user=USER)
+    project = flow.save_answers(project_id, {first_key: choice}, expected_row_version=project.row_version + 1)
+    answered = flow.generate_estimate(project_id, expected_row_version=project.row_version, user=USER)
     assert (unanswered.number, answered.number) == (1, 2)
     assert [line.deliverable for line in lines_of(flow, answered)] == [name for name, _ in SAMPLE_JA]
     assert answered.origin == "generated" and answered.engine == "offline" and answered.created_by == USER
@@ -79,8 +79,8 @@ def test_engine_failure_changes_nothing_already_saved(isolated_settings: Path) -
     before = good.store.get_project(project_id)
     bad = Workflow(good.store, FailingEngine(), good.settings)
     for action in (
-        lambda: bad.generate_questions(project_id, expected_version=None, user=USER),
-        lambda: bad.generate_estimate(project_id, expected_version=None, user=USER),
+        lambda: bad.generate_questions(project_id, expected_row_version=None, user=USER),
+        lambda: bad.generate_estimate(project_id, expected_row_version=None, user=USER),
         lambda: bad.propose_adjustment(project_id, "管理画面をシンプルに", user=USER),
     ):
         with pytest.raises(EngineError):
@@ -102,9 +102,12 @@ def test_amount_request_is_answered_by_code_without_a_model_call(
     project_id = Workflow(flow.store, OfflineEngine(), flow.settings).store.create_project(project_settings()).id
     offline = Workflow(flow.store, OfflineEngine(), flow.settings)
     offline.save_deliverables(
-        project_id, [Deliverable(name=n, description=d) for n, d in SAMPLE_JA], requirements="", expected_version=None
+        project_id,
+        [Deliverable(name=n, description=d) for n, d in SAMPLE_JA],
+        requirements="",
+        expected_row_version=None,
     )
-    version = offline.generate_estimate(project_id, expected_version=None, user=USER)
+    version = offline.generate_estimate(project_id, expected_row_version=None, user=USER)
     fake_openai.reset()
     rows = flow.propose_adjustment(project_id, "あと30万円ほど安くする案を教えて", user=USER)
     assert fake_openai.chat_requests == []
@@ -193,19 +196,22 @@ def test_restore_and_edit_make_new_versions(flow: Workflow) -> None:
 def test_stale_tab_cannot_generate_over_newer_input(flow: Workflow) -> None:
     project_id = sample_project(flow)
     stale = flow.store.get_project(project_id).row_version
-    flow.save_deliverables(project_id, [Deliverable(name="画面")], requirements=None, expected_version=stale)
+    flow.save_deliverables(project_id, [Deliverable(name="画面")], requirements=None, expected_row_version=stale)
     with pytest.raises(StaleWriteError):
-        flow.generate_estimate(project_id, expected_version=stale, user=USER)
+        flow.generate_estimate(project_id, expected_row_version=stale, user=USER)
 
 
 def test_deliverable_rules(flow: Workflow) -> None:
     project_id = sample_project(flow)
     with pytest.raises(InvalidInputError) as empty:
-        flow.save_deliverables(project_id, [], requirements=None, expected_version=None)
+        flow.save_deliverables(project_id, [], requirements=None, expected_row_version=None)
     assert empty.value.key == "errors.input.no_deliverables"
     with pytest.raises(InvalidInputError) as twice:
         flow.save_deliverables(
-            project_id, [Deliverable(name="API"), Deliverable(name="api ")], requirements=None, expected_version=None
+            project_id,
+            [Deliverable(name="API"), Deliverable(name="api ")],
+            requirements=None,
+            expected_row_version=None,
         )
     assert twice.value.key == "errors.input.duplicate_name" and twice.value.values["row"] == 2
 
@@ -233,8 +239,8 @@ def test_cost_caps_and_rate_limit_refuse_before_the_call(isolated_settings: Path
     flow = open_workflow(settings, engine=CountingEngine())
     project_id = sample_project(flow)
     for _ in range(3):
-        flow.generate_questions(project_id, expected_version=None, user=USER)
+        flow.generate_questions(project_id, expected_row_version=None, user=USER)
     with pytest.raises(LimitExceededError) as refused:
-        flow.generate_questions(project_id, expected_version=None, user=USER)
+        flow.generate_questions(project_id, expected_row_version=None, user=USER)
     assert refused.value.key == key
     assert [call.model for call in flow.store.llm_calls() if call.model != "offline"] == ["m"] * 3

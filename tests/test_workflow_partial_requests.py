@@ -33,8 +33,8 @@ def estimated(flow: Workflow, lang: str) -> int:
     project = offline.create_project(replace(offline.project_defaults(lang), title="partial"), user=USER)
     rows = [*SAMPLES[lang], ADMIN_SCREEN[lang]]
     items = [Deliverable(name=name, description=text) for name, text in rows]
-    project = offline.save_deliverables(project.id, items, requirements="", expected_version=project.row_version)
-    offline.generate_estimate(project.id, expected_version=project.row_version, user=USER)
+    project = offline.save_deliverables(project.id, items, requirements="", expected_row_version=project.row_version)
+    offline.generate_estimate(project.id, expected_row_version=project.row_version, user=USER)
     return project.id
 
 

@@ -23,8 +23,8 @@ def flow(isolated_settings: Path) -> Workflow:
 def _estimated(flow: Workflow) -> int:
     project = flow.create_project(project_settings(), user="analyst")
     items = [Deliverable(name=name) for name in ("要件定義書", "管理画面", "結合テスト", "運用マニュアル")]
-    project = flow.save_deliverables(project.id, items, requirements="", expected_version=project.row_version)
-    flow.generate_estimate(project.id, expected_version=project.row_version, user="analyst")
+    project = flow.save_deliverables(project.id, items, requirements="", expected_row_version=project.row_version)
+    flow.generate_estimate(project.id, expected_row_version=project.row_version, user="analyst")
     return project.id
 
 

@@ -49,14 +49,14 @@ def project_with_deliverables(names: tuple[str, ...] = SAMPLE_NAMES, language: s
     workflow = flow()
     project = workflow.create_project(replace(workflow.project_defaults(language), title="UIテスト"), user="local")
     items = [Deliverable(name=name, description=f"{name}の説明") for name in names]
-    workflow.save_deliverables(project.id, items, requirements="", expected_version=project.row_version)
+    workflow.save_deliverables(project.id, items, requirements="", expected_row_version=project.row_version)
     return project.id
 
 
 def estimated_project(names: tuple[str, ...] = SAMPLE_NAMES, language: str = "ja") -> int:
     project_id = project_with_deliverables(names, language)
     workflow = flow()
-    workflow.generate_estimate(project_id, expected_version=None, user="local")
+    workflow.generate_estimate(project_id, expected_row_version=None, user="local")
     return project_id
 
 

@@ -57,6 +57,6 @@ def store_pending(project: ProjectDetail) -> ProjectDetail:
     changed = pending(project)
     if not changed:
         return project
-    saved = workflow().save_answers(project.id, dict(changed), expected_version=project.row_version)
+    saved = workflow().save_answers(project.id, dict(changed), expected_row_version=project.row_version)
     drafts(project.id).clear()
     return saved

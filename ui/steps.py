@@ -27,7 +27,7 @@ def generate_estimate(project: ProjectDetail) -> bool:
             st.write(tr("estimate.step.saving"))
             project = answers.store_pending(project)
             st.write(tr("estimate.step.asking"))
-            version = workflow().generate_estimate(project.id, expected_version=project.row_version, user=user())
+            version = workflow().generate_estimate(project.id, expected_row_version=project.row_version, user=user())
         except EstimatorError as error:
             status.update(label=tr("estimate.failed"), state="error")
             show_error(error)

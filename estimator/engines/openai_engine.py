@@ -203,7 +203,8 @@ class OpenAIEngine:
         task = self._task(
             "questions", brief.language, data, QuestionsReply, lambda r: to_questions(r, brief.deliverables)
         )
-        return self._solve("questions", [task], hooks)[0]
+        questions: list[Question] = self._solve("questions", [task], hooks)[0]
+        return questions
 
     def estimate(self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks) -> EstimateDraft:
         chunks = self._chunks(brief.deliverables)
@@ -251,7 +252,8 @@ class OpenAIEngine:
             "request": context.request,
         }
         task = self._task("adjust", context.language, data, AdjustReply, lambda r: to_proposals(r, context))
-        return self._solve("adjust", [task], hooks)[0]
+        proposals: list[Proposal] = self._solve("adjust", [task], hooks)[0]
+        return proposals
 
     def _chunks(self, deliverables: list[Deliverable]) -> list[list[Deliverable]]:
         """Chunks of the configured size, grown so no more than MAX_PARALLEL_CALLS run at once.
@@ -510,7 +512,8 @@ def _retry_delay(error: openai.OpenAIError, attempt: int) -> float | None:
             return asked
     elif not isinstance(error, openai.APIConnectionError):
         return None
-    return min(INITIAL_RETRY_DELAY_S * 2**attempt, MAX_RETRY_DELAY_S) * (1 - 0.25 * random.random())
+    backoff: float = min(INITIAL_RETRY_DELAY_S * 2**attempt, MAX_RETRY_DELAY_S)
+    return backoff * (1 - 0.25 * random.random())
 
 
 def _retry_after(headers: httpx2.Headers) -> float | None:
