@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from estimator.engines.offline import OfflineEngine
 from estimator.engines.openai_engine import OpenAIEngine
 from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.schemas import PHASES, CallRecord, Deliverable
-from estimator.workflow import Workflow, open_workflow
+from estimator.workflow import Workflow, open_workflow, read_decimal
 from tests.factories import lines_of, project_settings
 from tests.fake_openai import FakeOpenAI, settings_for
 from tests.offline_samples import SAMPLE_JA
@@ -154,6 +155,32 @@ def test_a_proposal_for_an_older_version_is_refused(flow: Workflow) -> None:
     assert (refused.value.key, refused.value.values) == ("errors.proposal.outdated", {"base": 1, "latest": 2})
 
 
+def test_a_pending_proposal_made_before_an_edit_is_outdated_not_closed(flow: Workflow) -> None:
+    """The outdated branch on its own: the proposal is still pending, only the estimate moved on."""
+    project_id = estimated(flow)
+    pending = flow.quick_risk_buffer(project_id, Decimal(10), user=USER)
+    flow.edit_lines(project_id, {"要件定義書": Decimal(20)}, base_version=1, user=USER)
+    assert [proposal.id for proposal in flow.pending_proposals(project_id)] == [pending.id]
+    with pytest.raises(StaleWriteError) as refused:
+        flow.apply_proposal(project_id, pending.id, user=USER)
+    assert (refused.value.key, refused.value.values) == ("errors.proposal.outdated", {"base": 1, "latest": 2})
+    assert flow.version(project_id).number == 2
+
+
+def test_a_discarded_or_applied_proposal_on_the_current_version_is_closed(flow: Workflow) -> None:
+    project_id = estimated(flow)
+    discarded = flow.quick_risk_buffer(project_id, Decimal(10), user=USER)
+    flow.discard_proposal(project_id, discarded.id)
+    with pytest.raises(InvalidInputError) as refused:
+        flow.apply_proposal(project_id, discarded.id, user=USER)
+    assert refused.value.key == "errors.proposal.closed"
+    applied = flow.quick_risk_buffer(project_id, Decimal(5), user=USER)
+    flow.apply_proposal(project_id, applied.id, user=USER)
+    with pytest.raises(InvalidInputError) as again:
+        flow.apply_proposal(project_id, applied.id, user=USER)
+    assert again.value.key == "errors.proposal.closed"
+
+
 def test_quick_actions_unit_cost_risk_buffer_and_remove(flow: Workflow) -> None:
     project_id = estimated(flow)
     base = flow.store.get_version(project_id)
@@ -244,3 +271,62 @@ def test_cost_caps_and_rate_limit_refuse_before_the_call(isolated_settings: Path
         flow.generate_questions(project_id, expected_row_version=None, user=USER)
     assert refused.value.key == key
     assert [call.model for call in flow.store.llm_calls() if call.model != "offline"] == ["m"] * 3
+
+
+def test_usage_shows_the_caps_as_check_limits_counts_them(isolated_settings: Path) -> None:
+    """The hourly figure counts this user's model calls only, as the rate limit does (not offline ones)."""
+    flow = open_workflow(Settings(rate_limit_per_hour=2, daily_cost_limit_usd=Decimal("1")), engine=CountingEngine())
+    project_id = sample_project(flow)
+    flow.generate_questions(project_id, expected_row_version=None, user=USER)
+    flow.store.record_llm_call(
+        CallRecord(kind="adjust", model="m", status="ok", latency_ms=1), project_id=None, created_by="someone else"
+    )
+    usage = flow.usage(USER)
+    daily, monthly, rate = usage.caps
+    assert (rate.used, rate.limit, rate.left) == (Decimal(1), Decimal(2), Decimal(1))
+    assert (daily.used, daily.limit, daily.left) == (Decimal("0.40"), Decimal(1), Decimal("0.60"))
+    assert monthly.limit is None and monthly.left is None and monthly.share == 0.0
+    offline_and_model = sum(entry.totals.calls for entry in usage.per_day)
+    assert offline_and_model == len(flow.store.llm_calls()) == 3
+    assert [(entry.title, entry.totals.calls) for entry in usage.per_project] == [("販売管理システム", 2), (None, 1)]
+    flow.generate_questions(project_id, expected_row_version=None, user=USER)
+    assert flow.usage(USER).caps[2].left == Decimal(0)
+    with pytest.raises(LimitExceededError):
+        flow.generate_questions(project_id, expected_row_version=None, user=USER)
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"unit_cost": Decimal("40000.5")}, "errors.adjust.bad_unit_cost.JPY"),
+        ({"unit_cost": Decimal(0)}, "errors.adjust.bad_unit_cost.JPY"),
+        ({"currency": "USD", "unit_cost": Decimal("500.001")}, "errors.adjust.bad_unit_cost.USD"),
+        ({"tax_rate": Decimal(101)}, "errors.input.bad_tax_rate"),
+        ({"tax_rate": Decimal("1e-30")}, "errors.input.bad_tax_rate"),
+        ({"currency": "EUR"}, "errors.input.bad_currency"),
+        ({"rounding": "banker"}, "errors.input.bad_rounding"),
+        ({"title": "  "}, "errors.input.empty_title"),
+    ],
+)
+def test_a_project_with_unusable_money_terms_is_refused_for_every_caller(
+    flow: Workflow, change: dict, key: str
+) -> None:
+    """The rules the Projects page used to check alone now hold in the workflow, for the CLI too."""
+    with pytest.raises(InvalidInputError) as refused:
+        flow.create_project(dataclasses.replace(project_settings(), **change), user=USER)
+    assert refused.value.key == key
+    assert flow.list_projects() == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"), [("40,000", Decimal(40000)), ("10 %", Decimal(10)), ("１２.５", Decimal("12.5"))]
+)
+def test_typed_numbers_are_read_as_the_user_meant(typed: str, value: Decimal) -> None:
+    assert read_decimal(typed, field="単価") == value
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "1,0.0.0", "nan", "inf"])
+def test_text_that_is_no_number_names_the_field(typed: str) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        read_decimal(typed, field="単価")
+    assert refused.value.key == "errors.input.not_a_number" and refused.value.values["field"] == "単価"
