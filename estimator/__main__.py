@@ -326,7 +326,7 @@ def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
             ]
         )
         return 0
-    currency = previews[0].after.pricing.currency if previews else project.currency
+    currency = previews[0].after.pricing.currency if previews else project.pricing.currency
     for index, p in enumerate(previews, start=1):
         print(f"{index}. {p.proposal.title}")
         if p.proposal.reason:

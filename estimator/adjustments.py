@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from estimator.errors import AdjustmentError
-from estimator.money import MAX_UNIT_COST, is_unit_cost
+from estimator.money import MAX_UNIT_COST, is_unit_cost, round_person_days
 from estimator.schemas import (
     PHASES,
     DeliverableKind,
@@ -60,19 +60,19 @@ def _scale_phase(line: EstimateLine, operation: Operation) -> EstimateLine:
 
 def _risk_buffer(lines: list[EstimateLine], operation: Operation) -> list[EstimateLine]:
     """Replace any buffer line with one holding `percent` of the other lines' person-days."""
-    assert operation.percent is not None
+    assert operation.percent is not None and operation.line
     kept = [line for line in lines if line.kind != DeliverableKind.RISK_BUFFER]
     split = PhaseDays(**{p.value: sum((line.phases.get(p) for line in kept), Decimal(0)) for p in PHASES})
-    days = (split.total * operation.percent / 100).quantize(Decimal("0.01"))
+    days = round_person_days(split.total * operation.percent / 100)
     if days <= 0:
-        raise AdjustmentError("errors.adjust.empty_line", line=operation.line or "")
+        raise AdjustmentError("errors.adjust.empty_line", line=operation.line)
     buffer = EstimateLine(
-        deliverable=operation.line or f"Risk buffer ({operation.percent}%)",
+        deliverable=operation.line,
         kind=DeliverableKind.RISK_BUFFER,
         phases=split.with_total(days),
         optimistic=Decimal(0),
         pessimistic=days,
-        reasoning=f"{operation.percent}% × {split.total}",
+        reasoning=f"{format(operation.percent, 'f')}% × {format(split.total, 'f')}",
     )
     return [*kept, buffer]
 
@@ -91,7 +91,7 @@ def _apply_one(lines: list[EstimateLine], pricing: Pricing, operation: Operation
             )
         return AdjustedVersion(result, pricing.model_copy(update={"unit_cost": operation.unit_cost}))
     if kind is OperationKind.ADD_RISK_BUFFER:
-        if operation.percent is None:
+        if operation.percent is None or not operation.line:
             raise AdjustmentError("errors.adjust.missing_value", operation=kind.value)
         return AdjustedVersion(_risk_buffer(result, operation), pricing)
     if kind is OperationKind.ADD_LINE:
@@ -117,7 +117,7 @@ def _apply_one(lines: list[EstimateLine], pricing: Pricing, operation: Operation
     for index in _targets(result, operation.line):
         line = result[index]
         if kind is OperationKind.SCALE_LINE:
-            if (line.person_days * operation.factor).quantize(Decimal("0.01")) <= 0:
+            if round_person_days(line.person_days * operation.factor) <= 0:
                 raise AdjustmentError("errors.adjust.empty_line", line=line.deliverable)
             result[index] = line.rescaled(operation.factor)
         else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,9 +19,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from estimator.i18n import Language
 from estimator.money import MAX_UNIT_COST, is_tax_rate, is_unit_cost
 
-Language = Literal["ja", "en"]
 Rounding = Literal["floor", "half_up", "ceil"]
 
 
@@ -35,6 +34,18 @@ def normalise_url(url: str) -> str:
 
 _INLINE_COMMENT = re.compile(r"\s+#.*$")
 _HOST_NAME = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
+# From "scheme://" to the last "@" before the host ends: a user, with or without a password.
+_USER_INFO = re.compile(r"^(?P<scheme>[^:/?#]+://)[^/?#]*@")
+
+
+def hide_password(url: str) -> str:
+    """`url` with any user:password@ part reduced to ***@, for anything shown or logged.
+
+    The one way a URL (a database's, a proxy's) is shown: the settings page, `check`, an error
+    line. A regular expression rather than a URL parser, so it never raises: even a URL too
+    broken to parse (a port of "abc") keeps its password out of the message that refuses it.
+    """
+    return _USER_INFO.sub(r"\g<scheme>***@", url, count=1)
 
 
 def _registration_number(value: str) -> str:
@@ -192,7 +203,7 @@ def _first_error_line(error: ValidationError) -> str:
     value = first.get("input")
     shown = value if not isinstance(value, dict) else "?"
     if isinstance(shown, str):
-        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", shown)  # never print a database password
+        shown = hide_password(shown)
     return f"{name}={shown!s}: {first['msg']}"
 
 
@@ -206,9 +217,3 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(
             f"Cannot read .env: it is not UTF-8 ({error.reason} at byte {error.start}); save it as UTF-8"
         ) from None
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings (tests call `get_settings.cache_clear()` after changing the environment)."""
-    return load_settings()

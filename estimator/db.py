@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from estimator.config import normalise_url
+from estimator.config import hide_password, normalise_url
 from estimator.errors import DatabaseUnavailableError
 
 if TYPE_CHECKING:
@@ -71,8 +71,12 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def safe_url(engine: Engine) -> str:
-    """The URL with any password hidden, for `check` and logs."""
-    return engine.url.render_as_string(hide_password=True)
+    """The engine's URL as `hide_password` shows every URL, for `check`, logs and errors."""
+    return _shown(engine.url)
+
+
+def _shown(url: URL) -> str:
+    return hide_password(url.render_as_string(hide_password=False))
 
 
 def _first_line(error: BaseException) -> str:
@@ -82,9 +86,7 @@ def _first_line(error: BaseException) -> str:
 
 
 def _unavailable(url: URL, error: BaseException) -> DatabaseUnavailableError:
-    return DatabaseUnavailableError(
-        "errors.database.unreachable", url=url.render_as_string(hide_password=True), reason=_first_line(error)
-    )
+    return DatabaseUnavailableError("errors.database.unreachable", url=_shown(url), reason=_first_line(error))
 
 
 def _alembic_config(engine: Engine) -> Config:

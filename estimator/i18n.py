@@ -18,8 +18,10 @@ from babel.numbers import format_currency, format_decimal
 
 from estimator.money import currency_digits
 
-Lang = Literal["ja", "en"]
-LANGUAGES: tuple[Lang, ...] = ("ja", "en")
+Language = Literal["ja", "en"]
+"""A language the app speaks: owned here, by the catalogs, so settings and value types take it from
+i18n (which imports nothing of theirs) and there is no second spelling of it."""
+LANGUAGES: tuple[Language, ...] = ("ja", "en")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 _BABEL_LOCALE = {"ja": "ja_JP", "en": "en_US"}
 

@@ -66,14 +66,14 @@ def round_money(value: Decimal, currency: str, rounding: str) -> Decimal:
     return value.quantize(quantum(currency), rounding=mode)
 
 
-def person_days(value: Decimal | int | str) -> Decimal:
-    """Person-days as Decimal in hundredths; more precision than that is an input error."""
-    number = Decimal(str(value))
-    if not number.is_finite():
-        raise MoneyError(f"person-days must be a number, got {value!r}")
-    if number != number.quantize(PERSON_DAY_QUANTUM):
-        raise MoneyError(f"person-days take at most two decimals, got {value!r}")
-    return number.quantize(PERSON_DAY_QUANTUM)
+def round_person_days(value: Decimal | int) -> Decimal:
+    """Person-days rounded half-up to hundredths: the one rounding rule for effort, wherever it is computed.
+
+    Half-up, not Decimal's default half-even, because that is what an estimator does by hand
+    and what the engines always did (0.125 is 0.13, as 0.135 is 0.14); one rule means a value
+    rounded by an engine, a value type or an adjustment cannot differ by a hundredth.
+    """
+    return Decimal(value).quantize(PERSON_DAY_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 def line_amount(days: Decimal, unit_cost: Decimal, currency: str, rounding: str) -> Decimal:

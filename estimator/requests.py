@@ -74,11 +74,6 @@ class Intent:
     factor: Decimal | None = None
     target: str | None = None
 
-    @property
-    def is_amount(self) -> bool:
-        """An amount target or budget: answered by code alone, whichever engine is active."""
-        return self.kind in (IntentKind.REDUCE_BY, IntentKind.FIT_BUDGET)
-
 
 def _en(*words: str) -> str:
     return r"(?<![a-z])(?:" + "|".join(words) + r")(?![a-z])"
@@ -488,7 +483,7 @@ class _Builder:
         so one step moves the subtotal well under one person-day's cost (1/1,000 to 1/1,000,000)."""
         scalable = [line.person_days for line in self.lines if line.kind is not DeliverableKind.RISK_BUFFER]
         digits = len(str(int(sum(scalable, Decimal(0)) * 8)))
-        return 10 ** min(max(digits, 3), 6)
+        return int(10 ** min(max(digits, 3), 6))
 
     @property
     def smallest_factor(self) -> Decimal:
@@ -604,17 +599,23 @@ def _unit_cost(intent: Intent, builder: _Builder) -> list[Proposal]:
     return [builder.proposal(title, t("offline.adjust.reason.unit_cost", lang), [operation])]
 
 
+def risk_buffer_operation(percent: Decimal, lang: str) -> Operation:
+    """The one way a risk buffer is added: its own line, named 「リスクバッファ（10%）」 / "Risk buffer (10%)"."""
+    shown = format_number(percent, lang)
+    return Operation(
+        kind=OperationKind.ADD_RISK_BUFFER,
+        percent=percent,
+        line=t("offline.adjust.risk_buffer_line", lang, percent=shown),
+    )
+
+
 def _risk_buffer(intent: Intent, builder: _Builder) -> list[Proposal]:
     assert intent.percent is not None
     lang = builder.lang
-    percent = format_number(intent.percent, lang, 1)
+    percent = format_number(intent.percent, lang)
     if not 0 < intent.percent <= 100:
         raise EngineError("errors.engine.not_applicable", intent.text, reason=t("offline.adjust.bad_percent", lang))
-    operation = Operation(
-        kind=OperationKind.ADD_RISK_BUFFER,
-        percent=intent.percent,
-        line=t("offline.adjust.risk_buffer_line", lang, percent=percent),
-    )
+    operation = risk_buffer_operation(intent.percent, lang)
     title = t("offline.adjust.title.risk_buffer", lang, percent=percent)
     return [builder.proposal(title, t("offline.adjust.reason.risk_buffer", lang, percent=percent), [operation])]
 

@@ -9,6 +9,7 @@ and its version's unit cost, so a stored version can always be re-added up.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -17,15 +18,31 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from estimator.config import Language, Rounding
-from estimator.money import CURRENCY_DIGITS, PERSON_DAY_QUANTUM, ROUNDING_MODES, currency_digits, line_amount, totals
-from estimator.text import visible
+from estimator.config import Rounding
+from estimator.errors import InvalidInputError
+from estimator.i18n import Language
+from estimator.money import (
+    CURRENCY_DIGITS,
+    PERSON_DAY_QUANTUM,
+    ROUNDING_MODES,
+    currency_digits,
+    line_amount,
+    round_person_days,
+    totals,
+)
+from estimator.text import is_blank, visible
 
 MAX_LINE_PERSON_DAYS = Decimal(500)
 """No line may exceed this: a deliverable that large is several deliverables."""
 MIN_QUESTIONS = 3
 MAX_QUESTIONS = 7
 MAX_PROPOSALS = 3
+NAME_LIMIT = 200
+"""The longest deliverable name, in characters: typed, imported or saved, the same limit."""
+DESCRIPTION_LIMIT = 5000
+"""The longest deliverable description, in characters."""
+MAX_DELIVERABLES = 1000
+"""The most deliverables one project may hold; an imported file may hold no more rows."""
 OFFLINE_MODEL = "offline"
 """The name the embedded engine records its calls under; they cost nothing and never count against the rate limit."""
 
@@ -70,19 +87,76 @@ class DeliverableKind(StrEnum):
 
 
 def name_key(name: str) -> str:
-    """What makes two deliverable names the same one: width, case and invisible or space ends ignored (ＡＰＩ = api)."""
+    """What makes two deliverable names the same one: width, case and invisible or space ends ignored (ＡＰＩ = api).
+
+    The one rule for "the same name": duplicates in a list or a file, a model's answer naming
+    a line, an adjustment naming one. Two rules would let a name be a duplicate on one screen
+    and a different line on the next.
+    """
     return visible(unicodedata.normalize("NFKC", name)).casefold()
 
 
 class Deliverable(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5000)
+    name: str = Field(min_length=1, max_length=NAME_LIMIT)
+    description: str = Field(default="", max_length=DESCRIPTION_LIMIT)
 
     @field_validator("name", "description", mode="before")
     @classmethod
     def _strip(cls, value: object) -> object:
         """Invisible ends go, so a name of zero-width spaces is empty and min_length=1 refuses it."""
         return visible(value) if isinstance(value, str) else value
+
+
+def name_problem(name: str, *, row: int) -> InvalidInputError | None:
+    """Why `name` cannot name the deliverable on row `row` (as the user numbers rows), or None.
+
+    Too long, or empty once `Deliverable` strips its invisible ends (a name of zero-width spaces
+    is empty, not a name).
+    """
+    if len(name) > NAME_LIMIT:
+        return InvalidInputError("errors.input.name_too_long", row=row, limit=NAME_LIMIT)
+    if is_blank(name):
+        return InvalidInputError("errors.input.empty_name", row=row)
+    return None
+
+
+def description_problem(description: str, *, row: int) -> InvalidInputError | None:
+    """Why `description` cannot describe the deliverable on row `row`, or None."""
+    if len(description) > DESCRIPTION_LIMIT:
+        return InvalidInputError("errors.import.description_too_long", row=row, limit=DESCRIPTION_LIMIT)
+    return None
+
+
+def checked_deliverable(name: str, description: str, *, row: int) -> Deliverable:
+    """Row `row` as a deliverable, or InvalidInputError with its first problem (the name's before the description's).
+
+    The one check of a single deliverable: the table editor and the file import refuse the same
+    rows with the same messages, and the limits are those `Deliverable` itself enforces, so a
+    row that passes is never refused later by a pydantic error. The import, which lists every
+    problem of a row, calls `name_problem` and `description_problem` itself.
+    """
+    for problem in (name_problem(name, row=row), description_problem(description, row=row)):
+        if problem is not None:
+            raise problem
+    return Deliverable(name=name, description=description)
+
+
+def check_deliverables(deliverables: Sequence[Deliverable]) -> None:
+    """The rules every saved list obeys: at least one row, at most `MAX_DELIVERABLES`, names unique by `name_key`.
+
+    Here, next to `checked_deliverable`, so whoever saves a list (a page, the command line)
+    checks it the same way.
+    """
+    if not deliverables:
+        raise InvalidInputError("errors.input.no_deliverables")
+    if len(deliverables) > MAX_DELIVERABLES:
+        raise InvalidInputError("errors.input.too_many", limit=MAX_DELIVERABLES)
+    seen: set[str] = set()
+    for row, item in enumerate(deliverables, start=1):
+        key = name_key(item.name)
+        if key in seen:
+            raise InvalidInputError("errors.input.duplicate_name", row=row, name=item.name)
+        seen.add(key)
 
 
 class ProjectBrief(BaseModel):
@@ -115,10 +189,6 @@ class Answer(BaseModel):
         return bool(self.answer and self.answer.strip())
 
 
-def _days(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(PERSON_DAY_QUANTUM)
-
-
 class PhaseDays(BaseModel):
     """Person-days per phase; the line's person-days are their sum."""
 
@@ -137,10 +207,11 @@ class PhaseDays(BaseModel):
     def _non_negative_hundredths(cls, value: Decimal) -> Decimal:
         if value < 0:
             raise ValueError("person-days cannot be negative")
-        return _days(value)
+        return round_person_days(value)
 
     def get(self, phase: Phase) -> Decimal:
-        return getattr(self, phase.value)
+        days: Decimal = getattr(self, phase.value)
+        return days
 
     @property
     def total(self) -> Decimal:
@@ -148,7 +219,7 @@ class PhaseDays(BaseModel):
 
     def scaled(self, factor: Decimal) -> PhaseDays:
         """Every phase times `factor`, rounding residue put on the largest phase so the sum is exact."""
-        return self.with_total(_days(self.total * factor))
+        return self.with_total(round_person_days(self.total * factor))
 
     def with_total(self, target: Decimal) -> PhaseDays:
         """The same split, rescaled so the phases add up to `target` exactly.
@@ -157,7 +228,7 @@ class PhaseDays(BaseModel):
         hundredths still missing go to the phases that lost the most, so no phase can go
         negative and the sum is exact even for tiny targets.
         """
-        target = _days(target)
+        target = round_person_days(target)
         current = self.total
         if current == 0:
             return PhaseDays(implementation=target)
@@ -170,7 +241,7 @@ class PhaseDays(BaseModel):
         return PhaseDays(**{p.value: Decimal(units[p]) * PERSON_DAY_QUANTUM for p in PHASES})
 
     def with_phase(self, phase: Phase, value: Decimal) -> PhaseDays:
-        return self.model_copy(update={phase.value: _days(value)})
+        return self.model_copy(update={phase.value: round_person_days(value)})
 
 
 class EstimateLine(BaseModel):
@@ -191,7 +262,7 @@ class EstimateLine(BaseModel):
     @field_validator("optimistic", "pessimistic")
     @classmethod
     def _hundredths(cls, value: Decimal) -> Decimal:
-        return _days(value)
+        return round_person_days(value)
 
     @model_validator(mode="after")
     def _ordered_range(self) -> EstimateLine:
@@ -235,8 +306,8 @@ class EstimateLine(BaseModel):
 
     def _with_phases(self, phases: PhaseDays, range_factor: Decimal) -> EstimateLine:
         days = phases.total
-        optimistic = min(_days(self.optimistic * range_factor), days)
-        pessimistic = max(_days(self.pessimistic * range_factor), days)
+        optimistic = min(round_person_days(self.optimistic * range_factor), days)
+        pessimistic = max(round_person_days(self.pessimistic * range_factor), days)
         return self.model_copy(update={"phases": phases, "optimistic": optimistic, "pessimistic": pessimistic})
 
 
@@ -313,8 +384,8 @@ def price(lines: list[EstimateLine], pricing: Pricing) -> PricedEstimate:
         tax=summed.tax,
         total=summed.total,
         person_days=sum((line.person_days for line in lines), Decimal(0)),
-        expected_person_days=_days(sum((line.expected for line in lines), Decimal(0))),
-        sigma_person_days=_days(variance.sqrt()) if variance else Decimal(0),
+        expected_person_days=round_person_days(sum((line.expected for line in lines), Decimal(0))),
+        sigma_person_days=round_person_days(variance.sqrt()) if variance else Decimal(0),
     )
 
 
@@ -477,10 +548,8 @@ class ProjectDetail:
     title: str
     client: str
     language: str
-    currency: str
-    unit_cost: Decimal
-    tax_rate: Decimal
-    rounding: str
+    pricing: Pricing
+    """The money terms a new version of this project is priced with."""
     quote_number: str
     system_requirements: str
     deliverables: tuple[Deliverable, ...]
@@ -489,11 +558,6 @@ class ProjectDetail:
     created_by: str
     created_at: datetime
     updated_at: datetime
-
-    @property
-    def pricing(self) -> Pricing:
-        """The money terms a new version of this project is priced with."""
-        return Pricing(currency=self.currency, unit_cost=self.unit_cost, tax_rate=self.tax_rate, rounding=self.rounding)
 
 
 @dataclass(frozen=True)
@@ -507,10 +571,8 @@ class VersionSummary:
     origin: VersionOrigin
     engine: str
     request_text: str
-    currency: str
-    unit_cost: Decimal
-    tax_rate: Decimal
-    rounding: str
+    pricing: Pricing
+    """The money terms the version was priced with, stored with it."""
     person_days: Decimal
     subtotal: Decimal
     tax: Decimal
@@ -521,9 +583,8 @@ class VersionSummary:
     created_at: datetime
 
     @property
-    def pricing(self) -> Pricing:
-        """The money terms the version was priced with, stored with it."""
-        return Pricing(currency=self.currency, unit_cost=self.unit_cost, tax_rate=self.tax_rate, rounding=self.rounding)
+    def currency(self) -> str:
+        return self.pricing.currency
 
 
 @dataclass(frozen=True)
@@ -643,3 +704,33 @@ class UsageSummary:
     last_call: LastCall | None
     per_day: tuple[DayUsage, ...]
     per_project: tuple[ProjectUsage, ...]
+
+
+# What an uploaded deliverables file held: the rows taken, and each row that was not, with why.
+
+
+class RowProblem(BaseModel):
+    """A row that was not imported: `row` as the user sees it, a locale key, its values, the text."""
+
+    row: int
+    key: str
+    values: dict[str, str | int] = Field(default_factory=dict)
+    message: str
+
+
+class ImportNotice(BaseModel):
+    """Something the user should know about an accepted file (ignored columns, where the header was)."""
+
+    key: str
+    values: dict[str, str | int] = Field(default_factory=dict)
+    message: str
+
+
+class ImportResult(BaseModel):
+    deliverables: list[Deliverable]
+    problems: list[RowProblem]
+    notices: list[ImportNotice]
+    sheet: str | None = Field(description="the worksheet read; None for CSV")
+    header_row: int
+    rows_read: int = Field(description="rows under the header that are not blank: each is imported or has problems")
+    encoding: str | None = Field(default=None, description="the text encoding of a CSV file")

@@ -16,17 +16,24 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from estimator.adjustments import apply_operations, diff_versions
-from estimator.config import Language, Settings
+from estimator.config import Settings
 from estimator.db import Database
 from estimator.engines.base import CallHooks, Engine
 from estimator.engines.factory import make_engine
 from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.excel.quote import HistoryEntry, QaItem, QuoteDocument, build_quote_workbook, quote_filename
-from estimator.excel.reader import ImportResult, read_deliverables
-from estimator.i18n import format_money, format_number, t
+from estimator.excel.reader import read_deliverables
+from estimator.i18n import Language, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
 from estimator.money import CURRENCY_DIGITS, MAX_UNIT_COST, ROUNDING_MODES, is_tax_rate, is_unit_cost, quantum
-from estimator.requests import Intent, IntentKind, proposals_for, proposals_for_parts, read_request
+from estimator.requests import (
+    Intent,
+    IntentKind,
+    proposals_for,
+    proposals_for_parts,
+    read_request,
+    risk_buffer_operation,
+)
 from estimator.schemas import (
     OFFLINE_MODEL,
     AdjustmentContext,
@@ -39,6 +46,7 @@ from estimator.schemas import (
     ChatRole,
     DayUsage,
     Deliverable,
+    ImportResult,
     LastCall,
     LineChange,
     Operation,
@@ -56,7 +64,7 @@ from estimator.schemas import (
     VersionComparison,
     VersionOrigin,
     VersionSummary,
-    name_key,
+    check_deliverables,
     price,
 )
 from estimator.store import (
@@ -72,7 +80,6 @@ from estimator.store import (
     version_summary,
 )
 
-MAX_DELIVERABLES = 1000
 # Requests the rules understand are answered by code, recorded under the embedded engine's name.
 RULES_ENGINE = OFFLINE_MODEL
 
@@ -90,20 +97,6 @@ class ProposalPreview:
     def total_change(self) -> Decimal:
         """How the total with tax moves if the proposal is applied (negative: cheaper)."""
         return self.after.total - self.before.total
-
-
-def check_deliverables(deliverables: Sequence[Deliverable]) -> None:
-    """The rules every saved list obeys: at least one row, names present, unique, short enough."""
-    if not deliverables:
-        raise InvalidInputError("errors.input.no_deliverables")
-    if len(deliverables) > MAX_DELIVERABLES:
-        raise InvalidInputError("errors.input.too_many", limit=MAX_DELIVERABLES)
-    seen: set[str] = set()
-    for row, item in enumerate(deliverables, start=1):
-        key = name_key(item.name)
-        if key in seen:
-            raise InvalidInputError("errors.input.duplicate_name", row=row, name=item.name)
-        seen.add(key)
 
 
 def read_decimal(text: str, *, field: str) -> Decimal:
@@ -452,13 +445,7 @@ class Workflow:
             project_id,
             t("workflow.quick.risk_buffer.title", lang, percent=shown),
             t("workflow.quick.risk_buffer.reason", lang),
-            [
-                Operation(
-                    kind=OperationKind.ADD_RISK_BUFFER,
-                    percent=percent,
-                    line=t("workflow.risk_buffer_line", lang, percent=shown),
-                )
-            ],
+            [risk_buffer_operation(percent, lang)],
             user=user,
         )
 

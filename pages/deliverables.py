@@ -7,6 +7,7 @@ import streamlit as st
 
 from estimator.errors import EstimatorError, InvalidInputError, StaleWriteError
 from estimator.i18n import t
+from estimator.schemas import DESCRIPTION_LIMIT, NAME_LIMIT
 from ui import deliverables as state
 from ui.context import flash, lang, require_project, show_error, through_app, tr, workflow
 
@@ -100,9 +101,9 @@ edited = st.data_editor(
         "order": st.column_config.NumberColumn(
             tr("deliverables.col.order"), help=tr("deliverables.col.order_help"), min_value=1, step=1, width=60
         ),
-        "name": st.column_config.TextColumn(tr("deliverables.col.name"), max_chars=state.NAME_LIMIT, width="medium"),
+        "name": st.column_config.TextColumn(tr("deliverables.col.name"), max_chars=NAME_LIMIT, width="medium"),
         "description": st.column_config.TextColumn(
-            tr("deliverables.col.description"), max_chars=state.DESCRIPTION_LIMIT, width="large"
+            tr("deliverables.col.description"), max_chars=DESCRIPTION_LIMIT, width="large"
         ),
     },
 )

@@ -19,7 +19,6 @@ import pytest
 from hypothesis import settings
 from sqlalchemy import create_engine, text
 
-from estimator.config import get_settings
 from estimator.db import Database
 from estimator.store import Store
 from tests import repository_guard
@@ -67,9 +66,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("DATA_DIR", str(data))
     monkeypatch.setenv("LANGUAGE", "ja")
     monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
     yield data
-    get_settings.cache_clear()
 
 
 def _pg_bin(name: str) -> str | None:

@@ -564,9 +564,3 @@ def fake_openai() -> Iterator[FakeOpenAI]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def fake_openai_settings(fake_openai: FakeOpenAI) -> Settings:
-    """Settings for an OpenAIEngine that talks to the `fake_openai` server."""
-    return settings_for(fake_openai)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from estimator.config import ConfigError, load_settings
+from estimator.config import ConfigError, hide_password, load_settings
 from tests.support import run_cli
 
 
@@ -71,8 +71,8 @@ def test_cli_stops_with_one_line_and_no_traceback(monkeypatch: pytest.MonkeyPatc
     ("value", "shown", "expected"),
     [
         ("foo://x", "foo://x", "unknown kind of database 'foo'"),
-        ("mysql://u:s3cret-pw@db.example/x", "mysql://u:***@db.example/x", "driver for mysql is not installed"),
-        ("postgresql://u:s3cret-pw@db.example:abc/x", "postgresql://u:***@db.example:abc/x", "expected a URL"),
+        ("mysql://u:s3cret-pw@db.example/x", "mysql://***@db.example/x", "driver for mysql is not installed"),
+        ("postgresql://u:s3cret-pw@db.example:abc/x", "postgresql://***@db.example:abc/x", "expected a URL"),
     ],
 )
 def test_a_database_url_that_cannot_be_opened_is_refused_without_its_password(
@@ -94,3 +94,19 @@ def test_a_database_url_that_cannot_be_opened_is_refused_without_its_password(
 def test_database_urls_the_app_supports_are_accepted(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("DATABASE_URL", value)
     assert load_settings().database_url == value
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://estimator:hunter2@db.example:5432/estimator", "postgresql://***@db.example:5432/estimator"),
+        ("postgresql://estimator@db.example/estimator", "postgresql://***@db.example/estimator"),
+        ("http://user:p%40ss@proxy.example:8080/v1?next=a@b", "http://***@proxy.example:8080/v1?next=a@b"),
+        ("postgresql://u:pw@[::1", "postgresql://***@[::1"),
+        ("sqlite:///data/estimator.db", "sqlite:///data/estimator.db"),
+        ("https://api.openai.com/v1", "https://api.openai.com/v1"),
+        ("", ""),
+    ],
+)
+def test_hide_password_reduces_the_user_part_to_stars_and_never_raises(url: str, shown: str) -> None:
+    assert hide_password(url) == shown

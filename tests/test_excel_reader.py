@@ -16,8 +16,9 @@ import pytest
 
 from estimator.errors import InvalidInputError
 from estimator.excel import reader
-from estimator.excel.reader import ImportResult, read_deliverables
+from estimator.excel.reader import read_deliverables
 from estimator.i18n import has_key, t
+from estimator.schemas import ImportResult
 from tests.conftest import SAMPLES, missing
 
 MB = 1024 * 1024

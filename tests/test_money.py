@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from estimator.money import MoneyError, line_amount, person_days, round_money, totals
-from estimator.schemas import EstimateLine, PhaseDays, Pricing, price
+from estimator.money import MoneyError, line_amount, round_money, round_person_days, totals
+from estimator.schemas import EstimateLine, Phase, PhaseDays, Pricing, price
 
 
 def test_tax_is_computed_once_on_the_subtotal() -> None:
@@ -35,12 +35,21 @@ def test_line_amount_is_exact_for_whole_products() -> None:
     assert line_amount(Decimal("0.01"), Decimal(500), "USD", "floor") == Decimal("5.00")
 
 
-def test_person_days_refuse_floats_beyond_hundredths_and_nan() -> None:
-    assert person_days("1.5") == Decimal("1.50")
-    with pytest.raises(MoneyError):
-        person_days("1.234")
-    with pytest.raises(MoneyError):
-        person_days("NaN")
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0.125", "0.13"), ("0.135", "0.14"), ("0.124", "0.12"), ("1.005", "1.01"), ("2", "2.00")],
+)
+def test_person_days_round_half_up_to_hundredths(value: str, expected: str) -> None:
+    """Half-up, not Decimal's half-even (which gives 0.12 for 0.125): the one rule, whoever rounds."""
+    assert round_person_days(Decimal(value)) == Decimal(expected)
+    assert PhaseDays(requirements=Decimal(value)).requirements == Decimal(expected)
+
+
+def test_value_types_round_person_days_half_up() -> None:
+    phases = PhaseDays(requirements=Decimal("0.125"), basic_design=Decimal("0.135"))
+    assert (phases.requirements, phases.basic_design) == (Decimal("0.13"), Decimal("0.14"))
+    assert phases.with_total(Decimal("0.125")).total == Decimal("0.13")
+    assert phases.with_phase(Phase.REQUIREMENTS, Decimal("0.125")).requirements == Decimal("0.13")
 
 
 def test_unknown_currency_and_rate_out_of_range_are_refused() -> None:

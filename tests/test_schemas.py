@@ -9,7 +9,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from estimator.schemas import PHASES, EstimateLine, PhaseDays, Pricing, price
+from estimator.errors import InvalidInputError
+from estimator.schemas import (
+    DESCRIPTION_LIMIT,
+    MAX_DELIVERABLES,
+    NAME_LIMIT,
+    PHASES,
+    Deliverable,
+    EstimateLine,
+    PhaseDays,
+    Pricing,
+    check_deliverables,
+    checked_deliverable,
+    price,
+)
 
 hundredths = st.integers(min_value=0, max_value=50_000).map(lambda n: Decimal(n) / 100)
 phase_days = st.builds(PhaseDays, **{p.value: hundredths for p in PHASES})
@@ -58,3 +71,48 @@ def test_expected_range_is_pert_mean_plus_minus_two_sigma_priced_by_the_money_ru
     low, high, low_amount, high_amount = priced.expected_range()
     assert (low, high) == (Decimal(22) - 2 * sigma, Decimal(22) + 2 * sigma)
     assert (low_amount, high_amount) == (low * 40000, high * 40000)
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "key", "values"),
+    [
+        ("", "説明", "errors.input.empty_name", {"row": 3}),
+        ("\u200b\u3000", "", "errors.input.empty_name", {"row": 3}),
+        ("名" * (NAME_LIMIT + 1), "", "errors.input.name_too_long", {"row": 3, "limit": NAME_LIMIT}),
+        ("画面", "あ" * (DESCRIPTION_LIMIT + 1), "errors.import.description_too_long", {"row": 3, "limit": 5000}),
+    ],
+)
+def test_a_row_that_cannot_be_a_deliverable_names_its_row_and_limit(
+    name: str, description: str, key: str, values: dict[str, int]
+) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        checked_deliverable(name, description, row=3)
+    assert (raised.value.key, raised.value.values) == (key, values)
+
+
+def test_a_row_at_the_limits_is_a_deliverable_with_its_invisible_ends_stripped() -> None:
+    item = checked_deliverable("名" * NAME_LIMIT, "あ" * DESCRIPTION_LIMIT, row=1)
+    assert item == Deliverable(name="名" * NAME_LIMIT, description="あ" * DESCRIPTION_LIMIT)
+    assert checked_deliverable("\u200bログイン\u3000", " 認証 ", row=1) == Deliverable(
+        name="ログイン", description="認証"
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "key", "values"),
+    [
+        ([], "errors.input.no_deliverables", {}),
+        ([f"画面{n}" for n in range(MAX_DELIVERABLES + 1)], "errors.input.too_many", {"limit": MAX_DELIVERABLES}),
+        (["API設計", "ログイン", "ａｐｉ設計 "], "errors.input.duplicate_name", {"row": 3, "name": "ａｐｉ設計"}),
+    ],
+)
+def test_a_list_is_refused_when_empty_too_long_or_a_name_repeats(
+    names: list[str], key: str, values: dict[str, object]
+) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        check_deliverables([Deliverable(name=name) for name in names])
+    assert (raised.value.key, raised.value.values) == (key, values)
+
+
+def test_a_list_of_distinct_names_up_to_the_limit_is_accepted() -> None:
+    check_deliverables([Deliverable(name=f"画面{n}") for n in range(MAX_DELIVERABLES)])

@@ -116,7 +116,7 @@ def test_amount_request_is_answered_by_code_without_a_model_call(
     for row in rows:
         after = flow.preview(project_id, row).after
         target = version.subtotal - Decimal(300000)
-        assert target - version.unit_cost <= after.subtotal <= target + version.unit_cost
+        assert target - version.pricing.unit_cost <= after.subtotal <= target + version.pricing.unit_cost
 
 
 def test_apply_makes_a_new_version_and_leaves_unnamed_lines_identical(flow: Workflow) -> None:
@@ -185,7 +185,7 @@ def test_quick_actions_unit_cost_risk_buffer_and_remove(flow: Workflow) -> None:
     project_id = estimated(flow)
     base = flow.store.get_version(project_id)
     cost = flow.apply_proposal(project_id, flow.quick_unit_cost(project_id, Decimal(50000), user=USER).id, user=USER)
-    assert cost.unit_cost == Decimal(50000) and cost.person_days == base.person_days
+    assert cost.pricing.unit_cost == Decimal(50000) and cost.person_days == base.person_days
     buffered = flow.apply_proposal(project_id, flow.quick_risk_buffer(project_id, Decimal(10), user=USER).id, user=USER)
     buffer = lines_of(flow, buffered)[-1]
     assert buffer.kind.value == "risk_buffer"

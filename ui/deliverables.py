@@ -16,11 +16,8 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
-from estimator.errors import InvalidInputError
-from estimator.excel.reader import DESCRIPTION_LIMIT, NAME_LIMIT, ImportResult
-from estimator.schemas import Deliverable, ProjectDetail
+from estimator.schemas import Deliverable, ImportResult, ProjectDetail, checked_deliverable
 from ui.context import lang, workflow
 
 DRAFT_KEY = "deliverables_draft"
@@ -163,19 +160,10 @@ def ordered(rows: list[Row]) -> list[Row]:
 
 def deliverables(rows: list[Row]) -> list[Deliverable]:
     """The rows as deliverables, in No. order; the first row that cannot be one raises InvalidInputError."""
-    result = []
-    for number, row in enumerate(ordered(rows), start=1):
-        if not row["name"]:
-            raise InvalidInputError("errors.input.empty_name", row=number)
-        if len(row["name"]) > NAME_LIMIT:
-            raise InvalidInputError("errors.input.name_too_long", row=number, limit=NAME_LIMIT)
-        if len(row["description"]) > DESCRIPTION_LIMIT:
-            raise InvalidInputError("errors.import.description_too_long", row=number, limit=DESCRIPTION_LIMIT)
-        try:
-            result.append(Deliverable(name=row["name"], description=row["description"]))
-        except ValidationError:
-            raise InvalidInputError("errors.input.empty_name", row=number) from None
-    return result
+    return [
+        checked_deliverable(row["name"], row["description"], row=number)
+        for number, row in enumerate(ordered(rows), start=1)
+    ]
 
 
 def replace_table(draft: Draft, rows: list[Row]) -> None:

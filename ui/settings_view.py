@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
-from estimator.config import Settings
+from estimator.config import Settings, hide_password
 from estimator.schemas import CallTotals
 from ui.context import tr
 from ui.formatting import number, usd
@@ -36,24 +34,15 @@ SHOWN = (
 )
 
 
-def _without_password(url: str) -> str:
-    """A URL with any user:password@ part reduced to ***@ (a database or proxy URL may carry one)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"***@{host}"))
-
-
 def base_url(config: Settings) -> str:
-    return _without_password(config.openai_base_url) or tr("usage.settings.default_base_url")
+    return hide_password(config.openai_base_url) or tr("usage.settings.default_base_url")
 
 
 def _value(config: Settings, name: str) -> str:
     if name in SECRETS:
         return tr("usage.settings.set") if getattr(config, name) else tr("usage.settings.not_set")
     if name == "database_url":
-        return _without_password(config.database_url_effective)
+        return hide_password(config.database_url_effective)
     if name == "openai_base_url":
         return base_url(config)
     value = getattr(config, name)

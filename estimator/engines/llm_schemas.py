@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Strict, ValidationError, WithJsonSchema
@@ -29,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Strict, ValidationError, WithJsonSch
 from estimator.adjustments import apply_operations
 from estimator.errors import AdjustmentError
 from estimator.i18n import t
-from estimator.money import MAX_UNIT_COST, PERSON_DAY_QUANTUM, is_unit_cost, quantum
+from estimator.money import MAX_UNIT_COST, is_unit_cost, quantum, round_person_days
+from estimator.requests import risk_buffer_operation
 from estimator.schemas import (
     MAX_LINE_PERSON_DAYS,
     MAX_PROPOSALS,
@@ -47,6 +47,7 @@ from estimator.schemas import (
     Proposal,
     Question,
     QuestionKind,
+    name_key,
 )
 
 _KEY_CHARS = re.compile(r"[^a-z0-9]+")
@@ -174,15 +175,6 @@ class AdjustReply(LLMReply):
     ps: list[ProposalOut]
 
 
-def same_name(left: str, right: str) -> bool:
-    """Names compare as a person reads them: width, case and surrounding spaces do not matter."""
-    return _normal(left) == _normal(right)
-
-
-def _normal(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).strip().casefold()
-
-
 def _shown(value: Decimal) -> str:
     """A number as the model wrote it, shortened when it has absurdly many digits."""
     text = str(value)
@@ -191,10 +183,10 @@ def _shown(value: Decimal) -> str:
 
 def _days(value: Decimal, what: str) -> Decimal:
     """Person-days from the model: checked against the line cap first (so no quantize can overflow),
-    then rounded half-up to hundredths, as the engine has always done (1.005 means about a day)."""
+    then rounded by `round_person_days` (half-up: 1.005 means about a day)."""
     if not 0 <= value <= MAX_LINE_PERSON_DAYS:
         raise AnswerProblem(f"{what} must be ≥ 0 and ≤ {MAX_LINE_PERSON_DAYS} person-days, got {_shown(value)}")
-    return abs(value).quantize(PERSON_DAY_QUANTUM, rounding=ROUND_HALF_UP)  # abs: -0 reads as 0
+    return round_person_days(abs(value))  # abs: -0 reads as 0
 
 
 def _texts(values: list[str]) -> list[str]:
@@ -242,7 +234,7 @@ def to_lines(lines: list[LineOut], deliverables: list[Deliverable]) -> list[Esti
         raise AnswerProblem(f"expected {len(deliverables)} lines in l (one per item, in order), got {len(lines)}")
     result = []
     for index, (out, deliverable) in enumerate(zip(lines, deliverables, strict=True)):
-        if not same_name(out.n, deliverable.name):
+        if name_key(out.n) != name_key(deliverable.name):
             raise AnswerProblem(f"l[{index}].n must be {deliverable.name!r} (items in order), got {out.n!r}")
         line = to_line(out, deliverable.description)
         result.append(line.model_copy(update={"deliverable": deliverable.name}))
@@ -271,7 +263,8 @@ def to_questions(reply: QuestionsReply, deliverables: list[Deliverable]) -> list
     for index, out in enumerate(reply.qs[:MAX_QUESTIONS]):
         if not out.text.strip():
             raise AnswerProblem(f"qs[{index}].text is empty")
-        affects = [d.name for d in deliverables if any(same_name(d.name, name) for name in out.affects)]
+        named = {name_key(name) for name in out.affects}
+        affects = [d.name for d in deliverables if name_key(d.name) in named]
         questions.append(
             Question(
                 key=_key(out.key, index, taken),
@@ -288,8 +281,9 @@ def to_questions(reply: QuestionsReply, deliverables: list[Deliverable]) -> list
 def _existing_name(name: str | None, context: AdjustmentContext) -> str | None:
     if name is None or not name.strip():
         return None
+    wanted = name_key(name)
     for line in context.lines:
-        if same_name(line.deliverable, name):
+        if name_key(line.deliverable) == wanted:
             return line.deliverable
     raise AnswerProblem(f"line {name!r} is not a line of this estimate; use one of the names in lines")
 
@@ -308,6 +302,8 @@ def _operation(out: OperationOut, context: AdjustmentContext) -> Operation:
     line = None if out.kind is OperationKind.ADD_LINE else out.line
     if out.kind is OperationKind.ADD_RISK_BUFFER:
         name = (out.line or "").strip() or None
+        if name is None and out.percent is not None and 0 < out.percent <= 100:
+            name = risk_buffer_operation(out.percent, context.language).line
     else:
         name = _existing_name(line, context)
     try:

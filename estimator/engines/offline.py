@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import Literal
 
@@ -39,7 +39,7 @@ from estimator.engines.sizing import (
 )
 from estimator.errors import EstimatorError
 from estimator.i18n import LANGUAGES, format_number, has_key, t
-from estimator.money import PERSON_DAY_QUANTUM
+from estimator.money import PERSON_DAY_QUANTUM, round_person_days
 from estimator.requests import propose
 from estimator.schemas import (
     MAX_LINE_PERSON_DAYS,
@@ -213,10 +213,6 @@ def findings_for(profile: Profile, text: str, reading: Reading) -> list[Finding]
     return found
 
 
-def _days(value: Decimal) -> Decimal:
-    return value.quantize(PERSON_DAY_QUANTUM, rounding=ROUND_HALF_UP)
-
-
 def _phase_names(profile: Profile, lang: str) -> str:
     return t("offline.list_separator", lang).join(t(f"offline.phase.{phase.value}", lang) for phase in profile.split)
 
@@ -273,7 +269,7 @@ def size_line(deliverable: Deliverable, reading: Reading) -> EstimateLine:
     raw = profile.base_days
     for finding in findings:
         raw *= finding.option.factor
-    days = min(max(_days(raw), PERSON_DAY_QUANTUM), MAX_LINE_PERSON_DAYS)
+    days = min(max(round_person_days(raw), PERSON_DAY_QUANTUM), MAX_LINE_PERSON_DAYS)
     open_topics = [topic for topic in reading.unanswered if profile.key in topic.applies_to]
     widened = len(open_topics)
     low = min(OPTIMISTIC_BASE + OPTIMISTIC_PER_UNANSWERED * widened, OPTIMISTIC_MAX)
@@ -288,8 +284,8 @@ def size_line(deliverable: Deliverable, reading: Reading) -> EstimateLine:
         description=deliverable.description,
         kind=profile.kind,
         phases=phases,
-        optimistic=_days(days * (1 - low)),
-        pessimistic=_days(days * (1 + high)),
+        optimistic=round_person_days(days * (1 - low)),
+        pessimistic=round_person_days(days * (1 + high)),
         reasoning=_reasoning(profile, findings, days, raw > MAX_LINE_PERSON_DAYS, widened, lang),
         assumptions=assumptions,
         risks=[t(f"offline.risk.{f.topic.key}", lang) for f in findings if f.option.factor > 1],

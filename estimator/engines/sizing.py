@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from estimator.money import round_person_days
 from estimator.schemas import DeliverableKind, Phase, QuestionKind
 
 D = Decimal
@@ -65,7 +66,7 @@ def _share(*phases: Phase) -> dict[Phase, Decimal]:
 def _reference(*phases: Phase, share: Decimal | None = None) -> Decimal:
     """The reference project's person-days for these IPA phases (or `share` of them)."""
     percent = sum((IPA_PHASE_RATIOS[phase] for phase in phases), D(0))
-    return (REFERENCE_PROJECT_DAYS * percent / 100 * (share or 1)).quantize(D("0.01"))
+    return round_person_days(REFERENCE_PROJECT_DAYS * percent / 100 * (share or 1))
 
 
 def _en(*words: str) -> str:

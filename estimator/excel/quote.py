@@ -23,8 +23,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, Field, model_validator
 
-from estimator.config import Language, RegistrationNumber, Settings
-from estimator.i18n import format_number, has_key, t
+from estimator.config import RegistrationNumber, Settings
+from estimator.i18n import Language, format_number, has_key, t
 from estimator.money import currency_digits
 from estimator.schemas import PHASES, PricedEstimate
 

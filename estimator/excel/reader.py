@@ -21,9 +21,8 @@ import csv
 import io
 import itertools
 import re
-import unicodedata
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePath
@@ -31,21 +30,27 @@ from typing import TYPE_CHECKING
 
 import openpyxl
 from openpyxl.cell.read_only import ReadOnlyCell
-from pydantic import BaseModel, Field
 
 from estimator.errors import InvalidInputError
 from estimator.i18n import t
-from estimator.schemas import Deliverable, name_key
+from estimator.schemas import (
+    MAX_DELIVERABLES,
+    Deliverable,
+    ImportNotice,
+    ImportResult,
+    RowProblem,
+    description_problem,
+    name_key,
+    name_problem,
+)
 from estimator.text import visible
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-MAX_DATA_ROWS = 1000
+MAX_DATA_ROWS = MAX_DELIVERABLES
 MAX_SCANNED_ROWS = 100_000
 HEADER_SCAN_ROWS = 30
-NAME_LIMIT = 200
-DESCRIPTION_LIMIT = 5000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_MEMBERS = 5000
 MAX_COMPRESSION_RATIO = 200
@@ -64,33 +69,6 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # ESC (ISO-2022-JP), C1 controls and CP932's private-use fillers for 0xA0 / 0xFD-0xFF: another encoding.
 _MISDECODED_CHARS = re.compile("[\x1b\x80-\x9f\uf8f0-\uf8f3]")
-
-
-class RowProblem(BaseModel):
-    """A row that was not imported: `row` as the user sees it, a locale key, its values, the text."""
-
-    row: int
-    key: str
-    values: dict[str, str | int] = Field(default_factory=dict)
-    message: str
-
-
-class ImportNotice(BaseModel):
-    """Something the user should know about an accepted file (ignored columns, where the header was)."""
-
-    key: str
-    values: dict[str, str | int] = Field(default_factory=dict)
-    message: str
-
-
-class ImportResult(BaseModel):
-    deliverables: list[Deliverable]
-    problems: list[RowProblem]
-    notices: list[ImportNotice]
-    sheet: str | None = Field(description="the worksheet read; None for CSV")
-    header_row: int
-    rows_read: int = Field(description="rows under the header that are not blank: each is imported or has problems")
-    encoding: str | None = Field(default=None, description="the text encoding of a CSV file")
 
 
 class _Uncalculated:
@@ -436,8 +414,12 @@ def _find_header(table: _Table) -> _Header | None:
 
 
 def _header_key(value: object) -> str:
-    """Header text compared without case or spaces (full-width ones too): 'Ｄｅｌｉｖｅｒａｂｌｅ ' matches."""
-    return "".join(unicodedata.normalize("NFKC", _cell_text(value)).split()).casefold()
+    """`name_key` of the header text, inner spaces dropped too: 'Ｄｅｌｉｖｅｒａｂｌｅ ' and 「成果物　名称」 match.
+
+    Built on `name_key`, so a header compares by the rule names do (width, case, invisible
+    ends); only a header also ignores the spaces people type inside it to line a column up.
+    """
+    return "".join(name_key(_cell_text(value)).split())
 
 
 def _match_header(number: int, cells: Sequence[object]) -> _Header | None:
@@ -506,19 +488,17 @@ def _read_rows(table: _Table, header: _Header, lang: str) -> ImportResult:
         if data_rows > MAX_DATA_ROWS:
             raise InvalidInputError("errors.import.too_many_rows", limit=MAX_DATA_ROWS)
         name, description = _clean_name(name_cell), _clean_description(description_cell)
-        if name_cell is _UNCALCULATED or description_cell is _UNCALCULATED:
-            row_problems = [("errors.import.formula_without_value", {"row": number})]
+        row_problems = _row_problems(number, name_cell, description_cell, name, description)
+        if row_problems:
+            problems.extend(_problem(number, problem.key, problem.values, lang) for problem in row_problems)
+            continue
+        duplicate_key = name_key(name)
+        if duplicate_key in first_rows:
+            values = {"row": number, "name": name, "first_row": first_rows[duplicate_key]}
+            problems.append(_problem(number, "errors.input.duplicate_name", values, lang))
         else:
-            row_problems = _row_problems(number, name_cell, name, description)
-        if not row_problems:
-            duplicate_key = name_key(name)
-            if duplicate_key in first_rows:
-                values = {"row": number, "name": name, "first_row": first_rows[duplicate_key]}
-                row_problems = [("errors.input.duplicate_name", values)]
-            else:
-                first_rows[duplicate_key] = number
-                deliverables.append(Deliverable(name=name, description=description))
-        problems.extend(_problem(number, key, values, lang) for key, values in row_problems)
+            first_rows[duplicate_key] = number
+            deliverables.append(Deliverable(name=name, description=description))
     if data_rows == 0:
         raise InvalidInputError("errors.import.no_rows", sheet=table.name or "", header_row=header.row)
     return ImportResult(
@@ -532,23 +512,29 @@ def _read_rows(table: _Table, header: _Header, lang: str) -> ImportResult:
 
 
 def _row_problems(
-    number: int, name_cell: object, name: str, description: str
-) -> list[tuple[str, dict[str, str | int]]]:
-    found: list[tuple[str, dict[str, str | int]]] = []
-    if not name:
-        key = "errors.input.empty_name" if _blank(name_cell) else "errors.import.invisible_name"
-        found.append((key, {"row": number}))
-    elif name in EXCEL_ERRORS:
-        found.append(("errors.import.cell_error", {"row": number, "value": name}))
-    elif len(name) > NAME_LIMIT:
-        found.append(("errors.input.name_too_long", {"row": number, "limit": NAME_LIMIT, "length": len(name)}))
-    if len(description) > DESCRIPTION_LIMIT:
-        values: dict[str, str | int] = {"row": number, "limit": DESCRIPTION_LIMIT, "length": len(description)}
-        found.append(("errors.import.description_too_long", values))
-    return found
+    number: int, name_cell: object, description_cell: object, name: str, description: str
+) -> list[InvalidInputError]:
+    """Every reason row `number` cannot be imported; none when it can (apart from a duplicate name).
+
+    A formula saved without its value hides the whole row. Otherwise the name and the
+    description are checked apart, so a row with both wrong says so at once.
+    """
+    if name_cell is _UNCALCULATED or description_cell is _UNCALCULATED:
+        return [InvalidInputError("errors.import.formula_without_value", row=number)]
+    found = (_name_problem(number, name_cell, name), description_problem(description, row=number))
+    return [problem for problem in found if problem is not None]
 
 
-def _problem(number: int, key: str, values: dict[str, str | int], lang: str) -> RowProblem:
+def _name_problem(number: int, name_cell: object, name: str) -> InvalidInputError | None:
+    """What only a file's cell can hold (invisible characters alone, an Excel error value), then `name_problem`."""
+    if not name and not _blank(name_cell):
+        return InvalidInputError("errors.import.invisible_name", row=number)
+    if name in EXCEL_ERRORS:
+        return InvalidInputError("errors.import.cell_error", row=number, value=name)
+    return name_problem(name, row=number)
+
+
+def _problem(number: int, key: str, values: Mapping[str, object], lang: str) -> RowProblem:
     return RowProblem(row=number, key=key, values=values, message=t(key, lang, **values))
 
 
