@@ -179,14 +179,21 @@ class Question(BaseModel):
     choices: list[str] = Field(default_factory=list)
 
 
-class Answer(BaseModel):
-    key: str
+class QaItem(BaseModel):
+    """A question as the quote's Q&A sheet lists it, with its answer (None or blank: unanswered)."""
+
     question: str
     answer: str | None = None
 
     @property
     def answered(self) -> bool:
         return bool(self.answer and self.answer.strip())
+
+
+class Answer(QaItem):
+    """An answer an engine is told, by the key of the question it answers."""
+
+    key: str
 
 
 class PhaseDays(BaseModel):

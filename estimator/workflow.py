@@ -21,7 +21,7 @@ from estimator.db import Database
 from estimator.engines.base import CallHooks, Engine
 from estimator.engines.factory import make_engine
 from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
-from estimator.excel.quote import HistoryEntry, QaItem, QuoteDocument, build_quote_workbook, quote_filename
+from estimator.excel.quote import HistoryEntry, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.excel.reader import read_deliverables
 from estimator.i18n import Language, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
@@ -59,6 +59,7 @@ from estimator.schemas import (
     ProjectUsage,
     Proposal,
     ProposalStatus,
+    QaItem,
     StoredProposal,
     UsageSummary,
     VersionComparison,

@@ -14,13 +14,12 @@ from pydantic import ValidationError
 from estimator.config import load_settings
 from estimator.excel.quote import (
     HistoryEntry,
-    QaItem,
     QuoteDocument,
     build_quote_workbook,
     quote_filename,
 )
 from estimator.i18n import t
-from estimator.schemas import PHASES, EstimateLine, PhaseDays, Pricing, price
+from estimator.schemas import PHASES, EstimateLine, PhaseDays, Pricing, QaItem, price
 
 INJECTIONS = ("=1+1", '=HYPERLINK("http://x","y")', "+81-3-0000", "-5 days", "@SUM(A1)", "\tTAB", "\rCR")
 HEADER_ROW = 11

@@ -73,6 +73,33 @@ def test_creating_a_project_opens_it_on_deliverables() -> None:
     assert (project.title, project.client, project.currency) == ("新規案件", "ACME株式会社", "JPY")
 
 
+@pytest.mark.parametrize(
+    ("field", "typed", "key", "values"),
+    [
+        (
+            "projects.field.unit_cost",
+            "40000.5",
+            "errors.adjust.bad_unit_cost.JPY",
+            {"value": "40000.5", "limit": "10,000,000"},
+        ),
+        ("projects.field.unit_cost", "四万", "errors.input.not_a_number", {"value": "四万"}),
+        ("projects.field.tax_rate", "150", "errors.input.bad_tax_rate", {"value": "150"}),
+    ],
+)
+def test_unusable_money_terms_are_refused_by_the_workflow_and_the_form_keeps_them(
+    field: str, typed: str, key: str, values: dict[str, str]
+) -> None:
+    at = app().run()
+    labelled(at.text_input, t("projects.field.title", "ja")).input("新規案件")
+    labelled(at.text_input, t(field, "ja")).input(typed)
+    at.button[0].click().run()
+
+    assert not at.exception
+    assert texts(at.error) == [t(key, "ja", field=t(field, "ja"), **values)]
+    assert labelled(at.text_input, t(field, "ja")).value == typed
+    assert flow().list_projects() == []
+
+
 def test_creating_without_a_title_is_refused_in_the_users_language() -> None:
     at = app().run()
     at.sidebar.selectbox(key="lang_select").set_value("en").run()

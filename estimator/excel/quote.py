@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field, model_validator
 from estimator.config import RegistrationNumber, Settings
 from estimator.i18n import Language, format_number, has_key, t
 from estimator.money import currency_digits
-from estimator.schemas import PHASES, PricedEstimate
+from estimator.schemas import PHASES, PricedEstimate, QaItem
 
 EXCEL_ROUNDING = {"floor": "ROUNDDOWN", "half_up": "ROUND", "ceil": "ROUNDUP"}
 MONEY_FORMATS = {"JPY": "¥#,##0", "USD": "$#,##0.00"}
@@ -43,15 +43,6 @@ QUOTE_HEADER_ROW = 11
 QUOTE_WIDTHS = (6, 30, 46, 12, 14, 17)
 BREAKDOWN_HEADER_ROW = 3
 QA_HEADER_ROW = 2
-
-
-class QaItem(BaseModel):
-    question: str
-    answer: str | None = None
-
-    @property
-    def answered(self) -> bool:
-        return bool(self.answer and self.answer.strip())
 
 
 class HistoryEntry(BaseModel):
