@@ -26,7 +26,7 @@ from estimator.excel.reader import read_deliverables
 from estimator.i18n import Language, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
 from estimator.money import CURRENCY_DIGITS, MAX_UNIT_COST, ROUNDING_MODES, is_tax_rate, is_unit_cost, quantum
-from estimator.requests import (
+from estimator.rules import (
     Intent,
     IntentKind,
     proposals_for,

@@ -14,7 +14,7 @@ from estimator.engines.offline import OfflineEngine
 from estimator.errors import EngineError
 from estimator.i18n import t
 from estimator.money import line_amount
-from estimator.requests import Intent, IntentKind, parse_request, proposals_for, propose
+from estimator.rules import Intent, IntentKind, parse_request, proposals_for, propose
 from estimator.schemas import (
     PHASES,
     AdjustmentContext,

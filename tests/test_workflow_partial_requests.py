@@ -17,7 +17,7 @@ from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
 from estimator.errors import EngineError
 from estimator.i18n import t
-from estimator.requests import read_request, request_parts
+from estimator.rules import read_request, request_parts
 from estimator.schemas import Deliverable
 from estimator.workflow import Workflow, open_workflow
 from tests.fake_openai import FakeOpenAI, settings_for

@@ -40,7 +40,7 @@ from estimator.engines.sizing import (
 from estimator.errors import EstimatorError
 from estimator.i18n import LANGUAGES, format_number, has_key, t
 from estimator.money import PERSON_DAY_QUANTUM, round_person_days
-from estimator.requests import propose
+from estimator.rules import propose
 from estimator.schemas import (
     MAX_LINE_PERSON_DAYS,
     MAX_QUESTIONS,

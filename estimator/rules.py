@@ -1,4 +1,5 @@
-"""Adjustment requests in Japanese or English, read by code and turned into proposals.
+"""Domain rules for adjustment requests in Japanese or English: reading them, and turning them into
+proposals by code (the budget-fit search among them). Both engines and the workflow use these.
 
 An amount request (「あと30万円安く」, "fit in a budget of $20,000") is answered here
 even when the OpenAI engine is active: only code may promise an amount, so the
