@@ -15,9 +15,9 @@ from decimal import Decimal
 
 import openpyxl
 
-from estimator.excel.quote import QuoteDocument
+from estimator.excel.quote import QuoteDocument, build_quote_workbook
 from estimator.excel.reader import MAX_DATA_ROWS, read_deliverables
-from estimator.schemas import EstimateLine, PhaseDays, Pricing, QaItem, build_quote_workbook, price
+from estimator.schemas import EstimateLine, PhaseDays, Pricing, QaItem, price
 
 RUNS = 5
 TARGET_SECONDS = 1.0
