@@ -480,6 +480,8 @@ class VersionOrigin(StrEnum):
 
 
 class ProposalStatus(StrEnum):
+    """A proposal waits (pending) until it is applied as a new version or discarded; closed ones never reopen."""
+
     PENDING = "pending"
     APPLIED = "applied"
     DISCARDED = "discarded"
@@ -501,6 +503,8 @@ class CallStatus(StrEnum):
 
 
 class ChatRole(StrEnum):
+    """Who wrote a chat message: the analyst, or the rules or model answering."""
+
     USER = "user"
     ASSISTANT = "assistant"
 

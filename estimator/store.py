@@ -191,15 +191,7 @@ def project_detail(project: Project) -> ProjectDetail:
         system_requirements=project.system_requirements,
         deliverables=tuple(Deliverable(name=row.name, description=row.description) for row in project.deliverables),
         qa_pairs=tuple(
-            QuestionAnswer(
-                key=qa.key,
-                kind=qa.kind,
-                question=qa.question,
-                why=qa.why,
-                affects=tuple(qa.affects),
-                choices=tuple(qa.choices),
-                answer=qa.answer,
-            )
+            QuestionAnswer(**_question_fields(qa), affects=tuple(qa.affects), choices=tuple(qa.choices))
             for qa in project.qa_pairs
         ),
         row_version=project.row_version,
@@ -209,10 +201,19 @@ def project_detail(project: Project) -> ProjectDetail:
     )
 
 
+def _question_fields(qa: QAPair) -> dict[str, Any]:
+    """A stored question's text and answer, as both its copy and its value take them."""
+    return {"key": qa.key, "kind": qa.kind, "question": qa.question, "why": qa.why, "answer": qa.answer}
+
+
+def _owned(row: EstimateVersion | ProposalRow) -> dict[str, Any]:
+    """What every row a project owns carries: its id, its project, who made it and when."""
+    return {"id": row.id, "project_id": row.task_id, "created_by": row.created_by, "created_at": row.created_at}
+
+
 def version_summary(version: EstimateVersion) -> VersionSummary:
     return VersionSummary(
-        id=version.id,
-        project_id=version.task_id,
+        **_owned(version),
         number=version.number,
         parent_id=version.parent_id,
         origin=VersionOrigin(version.origin),
@@ -225,15 +226,12 @@ def version_summary(version: EstimateVersion) -> VersionSummary:
         total=version.total,
         assumptions=tuple(version.assumptions),
         exclusions=tuple(version.exclusions),
-        created_by=version.created_by,
-        created_at=version.created_at,
     )
 
 
 def stored_proposal(row: ProposalRow) -> StoredProposal:
     return StoredProposal(
-        id=row.id,
-        project_id=row.task_id,
+        **_owned(row),
         base_version=row.base_version,
         request_text=row.request_text,
         title=row.title,
@@ -241,8 +239,6 @@ def stored_proposal(row: ProposalRow) -> StoredProposal:
         operations=tuple(Operation.model_validate(op) for op in row.operations),
         engine=row.engine,
         status=ProposalStatus(row.status),
-        created_by=row.created_by,
-        created_at=row.created_at,
     )
 
 
@@ -363,16 +359,7 @@ class Store:
                 for row in source.deliverables
             )
             copy.qa_pairs.extend(
-                QAPair(
-                    position=qa.position,
-                    key=qa.key,
-                    kind=qa.kind,
-                    question=qa.question,
-                    why=qa.why,
-                    affects=list(qa.affects),
-                    choices=list(qa.choices),
-                    answer=qa.answer,
-                )
+                QAPair(position=qa.position, **_question_fields(qa), affects=list(qa.affects), choices=list(qa.choices))
                 for qa in source.qa_pairs
             )
             session.flush()
