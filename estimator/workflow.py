@@ -654,11 +654,15 @@ def _change_record(change: LineChange) -> dict[str, str | None]:
 
 
 def _change_summary(changes: list[dict[str, str | None]], lang: str) -> str:
-    """「画面: 10 → 8」 lines for the Q&A sheet's history, in the project's language."""
+    """「画面: 10 → 8」 lines for the Q&A sheet's history, numbers written as the project's language writes them."""
+
+    def days(value: str | None) -> str:
+        return "—" if not value else format_number(Decimal(value), lang)
+
     parts = []
     for change in changes:
-        before = change.get("before_days") or "—"
-        after = change.get("after_days") or "—"
+        before = days(change.get("before_days"))
+        after = days(change.get("after_days"))
         parts.append(
             t(
                 f"workflow.change.{change.get('status')}",
