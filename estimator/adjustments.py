@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from estimator.errors import AdjustmentError
-from estimator.money import MAX_UNIT_COST, is_unit_cost, round_person_days
+from estimator.money import round_person_days
 from estimator.schemas import (
     PHASES,
     DeliverableKind,
@@ -23,6 +23,7 @@ from estimator.schemas import (
     Pricing,
     name_key,
     price,
+    unit_cost_problem,
 )
 
 
@@ -83,12 +84,9 @@ def _apply_one(lines: list[EstimateLine], pricing: Pricing, operation: Operation
     if kind is OperationKind.SET_UNIT_COST:
         if operation.unit_cost is None:
             raise AdjustmentError("errors.adjust.missing_value", operation=kind.value)
-        if not is_unit_cost(operation.unit_cost, pricing.currency):
-            raise AdjustmentError(
-                f"errors.adjust.bad_unit_cost.{pricing.currency}",
-                value=format(operation.unit_cost, "f"),
-                limit=format(MAX_UNIT_COST[pricing.currency], ","),
-            )
+        problem = unit_cost_problem(operation.unit_cost, pricing.currency)
+        if problem is not None:
+            raise AdjustmentError(problem.key, problem.detail, **problem.values)
         return AdjustedVersion(result, pricing.model_copy(update={"unit_cost": operation.unit_cost}))
     if kind is OperationKind.ADD_RISK_BUFFER:
         if operation.percent is None or not operation.line:

@@ -23,9 +23,11 @@ from estimator.errors import InvalidInputError
 from estimator.i18n import Language
 from estimator.money import (
     CURRENCY_DIGITS,
+    MAX_UNIT_COST,
     PERSON_DAY_QUANTUM,
     ROUNDING_MODES,
     currency_digits,
+    is_unit_cost,
     line_amount,
     round_person_days,
     totals,
@@ -125,6 +127,15 @@ def description_problem(description: str, *, row: int) -> InvalidInputError | No
     if len(description) > DESCRIPTION_LIMIT:
         return InvalidInputError("errors.import.description_too_long", row=row, limit=DESCRIPTION_LIMIT)
     return None
+
+
+def unit_cost_problem(value: Decimal, currency: str) -> InvalidInputError | None:
+    """Why `value` cannot be a unit cost in `currency` (a new project's, a quick action's, a model's), or None."""
+    if is_unit_cost(value, currency):
+        return None
+    return InvalidInputError(
+        f"errors.adjust.bad_unit_cost.{currency}", value=format(value, "f"), limit=format(MAX_UNIT_COST[currency], ",")
+    )
 
 
 def checked_deliverable(name: str, description: str, *, row: int) -> Deliverable:

@@ -8,7 +8,6 @@ operations (`estimator.adjustments`), priced by `estimator.money`.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from estimator.excel.quote import HistoryEntry, QuoteDocument, build_quote_workb
 from estimator.excel.reader import read_deliverables
 from estimator.i18n import Language, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
-from estimator.money import CURRENCY_DIGITS, MAX_UNIT_COST, ROUNDING_MODES, is_tax_rate, is_unit_cost, quantum
+from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES, is_tax_rate, quantum
 from estimator.rules import (
     Intent,
     IntentKind,
@@ -67,6 +66,7 @@ from estimator.schemas import (
     VersionSummary,
     check_deliverables,
     price,
+    unit_cost_problem,
 )
 from estimator.store import (
     Store,
@@ -80,6 +80,7 @@ from estimator.store import (
     version_pricing,
     version_summary,
 )
+from estimator.text import reading_form
 
 # Requests the rules understand are answered by code, recorded under the embedded engine's name.
 RULES_ENGINE = OFFLINE_MODEL
@@ -102,7 +103,7 @@ class ProposalPreview:
 
 def read_decimal(text: str, *, field: str) -> Decimal:
     """A number the user typed («40,000», «10 %», «１２.５»), or InvalidInputError naming `field`."""
-    cleaned = unicodedata.normalize("NFKC", text).replace(",", "").replace("%", "").strip()
+    cleaned = reading_form(text).replace(",", "").replace("%", "").strip()
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
@@ -118,12 +119,9 @@ def check_money_terms(currency: str, unit_cost: Decimal, tax_rate: Decimal, roun
         raise InvalidInputError("errors.input.bad_currency", value=currency)
     if rounding not in ROUNDING_MODES:
         raise InvalidInputError("errors.input.bad_rounding", value=rounding)
-    if not is_unit_cost(unit_cost, currency):
-        raise InvalidInputError(
-            f"errors.adjust.bad_unit_cost.{currency}",
-            value=format(unit_cost, "f"),
-            limit=format(MAX_UNIT_COST[currency], ","),
-        )
+    problem = unit_cost_problem(unit_cost, currency)
+    if problem is not None:
+        raise problem
     if not is_tax_rate(tax_rate):
         raise InvalidInputError("errors.input.bad_tax_rate", value=format(tax_rate, "f"))
 
@@ -200,12 +198,13 @@ class Workflow:
         )
 
     def _brief(self, project: Project) -> ProjectBrief:
-        if not project.deliverables:
+        detail = project_detail(project)
+        if not detail.deliverables:
             raise InvalidInputError("errors.input.no_deliverables")
         return ProjectBrief(
             language=project.language,
             title=project.title,
-            deliverables=[Deliverable(name=d.name, description=d.description) for d in project.deliverables],
+            deliverables=list(detail.deliverables),
             requirements=project.system_requirements,
         )
 

@@ -118,10 +118,11 @@ for summary in projects:
                     flow.delete_project(summary.id)
                 except EstimatorError as error:
                     show_error(error)
-                st.session_state.pop("confirm_delete", None)
-                if opened is not None and opened.id == summary.id:
-                    close_project()
-                st.rerun()
+                else:
+                    st.session_state.pop("confirm_delete", None)
+                    if opened is not None and opened.id == summary.id:
+                        close_project()
+                    st.rerun()
             if no.button(tr("projects.confirm_no"), key=f"no_{summary.id}"):
                 st.session_state.pop("confirm_delete", None)
                 st.rerun()
