@@ -10,6 +10,7 @@ from estimator.i18n import t
 from ui.context import (
     current_project,
     freeze_loaded_modules,
+    keep_place_in_url,
     lang,
     language_switch,
     settings,
@@ -17,6 +18,7 @@ from ui.context import (
     tr,
     user,
 )
+from ui.unsaved import guard_unsaved_work
 
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
 
@@ -51,6 +53,9 @@ with st.sidebar:
     st.caption(tr("sidebar.engine", engine=tr("sidebar.engine_offline") if engine == "offline" else engine))
     st.caption(tr("sidebar.user", user=user()))
 
+keep_place_in_url()
 show_flashes()
 navigation.run()
+with st.sidebar:
+    guard_unsaved_work(project)
 freeze_loaded_modules()

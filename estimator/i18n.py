@@ -7,6 +7,8 @@ are formatted per locale with Babel so ¥1,234,567 and $1,234.50 read naturally.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -36,6 +38,18 @@ def catalog(lang: str) -> dict[str, str]:
     return texts
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A placeholder value that is itself a text: translated in whatever language fills it.
+
+    An error raised deep in the domain (in the project's language context) may be shown in
+    another language; a Phrase value follows the message instead of freezing the first one.
+    """
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
 def t(key: str, lang: str, **values: object) -> str:
     """The text for `key` in `lang`; a missing key shows itself so it is noticed, never crashes."""
     text = catalog(lang).get(key)
@@ -43,8 +57,9 @@ def t(key: str, lang: str, **values: object) -> str:
         return key
     if not values:
         return text
+    filled = {name: t(v.key, lang, **v.values) if isinstance(v, Phrase) else v for name, v in values.items()}
     try:
-        return text.format(**values)
+        return text.format(**filled)
     except (KeyError, IndexError, ValueError):
         return text
 

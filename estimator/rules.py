@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from estimator.adjustments import apply_operations
 from estimator.errors import AdjustmentError, EngineError
-from estimator.i18n import format_money, format_number, t
+from estimator.i18n import Phrase, format_money, format_number, t
 from estimator.money import PERSON_DAY_QUANTUM
 from estimator.schemas import (
     MAX_PROPOSALS,
@@ -838,16 +838,20 @@ def proposals_for(intent: Intent, context: AdjustmentContext) -> list[Proposal]:
     return _HANDLERS[intent.kind](intent, _Builder(context))
 
 
-def unparsed_request(text: str, lang: str) -> EngineError:
-    """The error for a request none of the forms match; its message lists the forms, in the user's language."""
-    return EngineError(
-        "errors.engine.unparsed_request", text, request=text.strip(), forms=t("offline.adjust.forms", lang)
-    )
+def unparsed_request(text: str, currency: str) -> EngineError:
+    """The error for a request none of the forms match; its message lists the forms in the language
+    it is shown in, with amounts in the project's currency."""
+    return EngineError("errors.engine.unparsed_request", text, request=text.strip(), forms=request_examples(currency))
+
+
+def request_examples(currency: str) -> Phrase:
+    """The request forms the rules read, as examples with amounts in `currency` (the chat shows them too)."""
+    return Phrase(f"adjust.examples.{currency}")
 
 
 def propose(context: AdjustmentContext) -> list[Proposal]:
     """Parse the request in `context` and answer it: the offline engine's whole `adjust`."""
     intent = parse_request(context.request)
     if intent is None:
-        raise unparsed_request(context.request, context.language)
+        raise unparsed_request(context.request, context.pricing.currency)
     return proposals_for(intent, context)

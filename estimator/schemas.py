@@ -44,6 +44,8 @@ NAME_LIMIT = 200
 DESCRIPTION_LIMIT = 5000
 """The longest deliverable description, in characters."""
 MAX_DELIVERABLES = 1000
+# The file types an upload is read from (`Workflow.read_upload`); the uploader offers exactly these.
+UPLOAD_TYPES = ("xlsx", "csv")
 """The most deliverables one project may hold; an imported file may hold no more rows."""
 OFFLINE_MODEL = "offline"
 """The name the embedded engine records its calls under; they cost nothing and never count against the rate limit."""
@@ -624,6 +626,8 @@ class StoredProposal:
     status: ProposalStatus
     created_by: str
     created_at: datetime
+    # True when this is a pending proposal handed back because the same change was asked for again.
+    repeated: bool = False
 
 
 @dataclass(frozen=True)

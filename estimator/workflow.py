@@ -8,9 +8,10 @@ operations (`estimator.adjustments`), priced by `estimator.money`.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -19,10 +20,10 @@ from estimator.config import Settings
 from estimator.db import Database
 from estimator.engines.base import CallHooks, Engine
 from estimator.engines.factory import make_engine
-from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
+from estimator.errors import EngineError, EstimatorError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.excel.quote import HistoryEntry, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.excel.reader import read_deliverables
-from estimator.i18n import Language, format_money, format_number, t
+from estimator.i18n import LANGUAGES, Language, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
 from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES, is_tax_rate, quantum
 from estimator.rules import (
@@ -102,8 +103,11 @@ class ProposalPreview:
 
 
 def read_decimal(text: str, *, field: str) -> Decimal:
-    """A number the user typed («40,000», «10 %», «１２.５»), or InvalidInputError naming `field`."""
-    cleaned = reading_form(text).replace(",", "").replace("%", "").strip()
+    """A number the user typed («40,000», «¥40,000», «10 %», «１２.５»), or InvalidInputError naming `field`."""
+    cleaned = reading_form(text).strip()
+    for mark in (",", "%", "¥", "$", "円"):
+        cleaned = cleaned.replace(mark, "")
+    cleaned = cleaned.strip()
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
@@ -111,6 +115,15 @@ def read_decimal(text: str, *, field: str) -> Decimal:
     if not value.is_finite():
         raise InvalidInputError("errors.input.not_a_number", field=field, value=text.strip())
     return value
+
+
+def _operations_key(operations: Iterable[dict[str, object]]) -> str:
+    """Operations as canonical JSON, so two proposals making the same change compare equal (10 % = 10.0 %)."""
+    return json.dumps([Operation.model_validate(op).model_dump(mode="python") for op in operations], default=_plain)
+
+
+def _plain(value: object) -> str:
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
 def check_money_terms(currency: str, unit_cost: Decimal, tax_rate: Decimal, rounding: str) -> None:
@@ -349,20 +362,40 @@ class Workflow:
     def _store_proposals(
         self, project_id: int, base: int, request: str, proposals: Sequence[Proposal], engine: str, user: str
     ) -> list[StoredProposal]:
-        rows = self.store.save_proposals(
-            project_id,
-            base_version=base,
-            request_text=request,
-            proposals=proposals,
-            engine=engine,
-            created_by=user,
+        """Store the proposals; one that repeats a pending proposal (same base, same operations) is not stored
+        again: the pending one is returned, marked `repeated`, so asking twice does not pile up copies."""
+        pending = {
+            (row.base_version, _operations_key(row.operations)): row for row in self.store.pending_proposals(project_id)
+        }
+        repeated: dict[int, StoredProposal] = {}
+        new: list[Proposal] = []
+        for index, proposal in enumerate(proposals):
+            row = pending.get((base, _operations_key(op.model_dump(mode="json") for op in proposal.operations)))
+            if row is None:
+                new.append(proposal)
+            else:
+                repeated[index] = replace(stored_proposal(row), repeated=True)
+        rows = iter(
+            self.store.save_proposals(
+                project_id, base_version=base, request_text=request, proposals=new, engine=engine, created_by=user
+            )
+            if new
+            else ()
         )
-        return [stored_proposal(row) for row in rows]
+        return [repeated.get(index) or stored_proposal(next(rows)) for index in range(len(proposals))]
 
-    def propose_adjustment(self, project_id: int, request: str, *, user: str) -> list[StoredProposal]:
+    def propose_adjustment(
+        self, project_id: int, request: str, *, user: str, language: str | None = None
+    ) -> list[StoredProposal]:
         """Turn a free-text request into stored proposals against the newest version.
 
-        The request is stored as a chat message first, so it survives an engine failure.
+        The request is stored as a chat message first, so it survives an engine failure,
+        and every outcome is answered in the conversation: the proposals, or why there are
+        none (the error is stored as the reply, then raised). Replies are in `language`,
+        the language the analyst reads (default: the project's); proposal titles stay in
+        the project's language, as the quote prints them. Asking again for what is already
+        pending points to that proposal instead of storing a copy.
+
         A request the rules understand (amount targets like 「あと30万円安く」, percentages,
         unit cost, risk buffer, removing or simplifying named items) is answered by code
         whatever the engine: exact, instant, no model call. Only the rest goes to the engine.
@@ -372,7 +405,31 @@ class Workflow:
             raise InvalidInputError("errors.input.empty_request")
         project = self.store.get_project(project_id)
         version = self.store.get_version(project_id)
+        reply_language = language if language in LANGUAGES else project.language
         self.store.add_message(project_id, ChatRole.USER, text, created_by=user)
+        try:
+            stored, engine, not_handled = self._proposals_for_request(project, version, text, user)
+        except EstimatorError as error:
+            self.store.add_message(
+                project_id,
+                ChatRole.ASSISTANT,
+                t(error.key, reply_language, **error.values),
+                created_by=self.engine.name,
+            )
+            raise
+        fresh = [row for row in stored if not row.repeated]
+        summary = "\n".join(f"{index}. {row.title}" for index, row in enumerate(stored, start=1))
+        key = "workflow.proposals_ready" if fresh else "workflow.proposals_repeated"
+        reply = t(key, reply_language, count=len(stored), titles=summary)
+        if not_handled:
+            reply += "\n\n" + t("workflow.not_handled", reply_language, parts=_listed(not_handled, reply_language))
+        self.store.add_message(project_id, ChatRole.ASSISTANT, reply, created_by=engine)
+        return stored
+
+    def _proposals_for_request(
+        self, project: Project, version: EstimateVersion, text: str, user: str
+    ) -> tuple[list[StoredProposal], str, list[str]]:
+        """The proposals for a request, the engine that made them and the parts nobody handled."""
         context = self._context(project, version, text)
         reading = read_request(text)
         not_handled: list[str] = []
@@ -384,19 +441,13 @@ class Workflow:
             engine = RULES_ENGINE
         else:
             # Nothing understood, or only part of it while a model is configured: the model reads it all.
-            proposals, engine = self.engine.adjust(context, self._hooks(project_id, user)), self.engine.name
+            proposals, engine = self.engine.adjust(context, self._hooks(project.id, user)), self.engine.name
         if not_handled:
             note = t("workflow.not_handled", project.language, parts=_listed(not_handled, project.language))
             proposals = [
                 proposal.model_copy(update={"reason": f"{proposal.reason}\n{note}".strip()}) for proposal in proposals
             ]
-        stored = self._store_proposals(project_id, version.number, text, proposals, engine, user)
-        summary = "\n".join(f"{index}. {row.title}" for index, row in enumerate(stored, start=1))
-        reply = t("workflow.proposals_ready", project.language, count=len(stored), titles=summary)
-        if not_handled:
-            reply += "\n\n" + t("workflow.not_handled", project.language, parts=_listed(not_handled, project.language))
-        self.store.add_message(project_id, ChatRole.ASSISTANT, reply, created_by=engine)
-        return stored
+        return self._store_proposals(project.id, version.number, text, proposals, engine, user), engine, not_handled
 
     def propose_operations(
         self, project_id: int, title: str, reason: str, operations: list[Operation], *, user: str

@@ -8,16 +8,18 @@ from decimal import Decimal
 
 import streamlit as st
 
-from estimator.errors import EstimatorError
+from estimator.errors import EstimatorError, NotFoundError
+from estimator.i18n import format_number, t
 from estimator.schemas import StoredProposal
+from estimator.workflow import read_decimal
 from ui import estimate as view
-from ui.context import flash, require_project, show_error, through_app, tr, user, workflow
+from ui.context import flash, lang, require_project, show_error, through_app, tr, user, workflow
 from ui.formatting import days, money, number
 from ui.steps import engine_label
 
 through_app()
 
-ERROR_KEY = "adjust_error"
+QUICK_ERROR_KEY = "adjust_quick_error"
 APPLY_ERROR_KEY = "adjust_apply_error"
 
 project = require_project()
@@ -33,36 +35,43 @@ if not versions:
 latest = versions[-1]
 estimate = view.priced(latest)
 currency = estimate.pricing.currency
-errors: dict[int, tuple[str, dict[str, object]]] = st.session_state.setdefault(ERROR_KEY, {})
+# Each action clears the outcome of the one before: an error box never outlives the next action.
+quick_error: tuple[int, str, dict[str, object]] | None = st.session_state.pop(QUICK_ERROR_KEY, None)
 
 
-def propose(action: Callable[[], object], *, redraw: bool = False) -> None:
-    """Run a request or quick action; its error is kept (as a locale key) to show under the chat.
+def ask(request: str) -> None:
+    """A chat request: its reply (proposals, or why there are none) is stored in the conversation."""
+    try:
+        with st.spinner(tr("adjust.thinking", engine=engine_label())):
+            flow.propose_adjustment(project.id, request, user=user(), language=lang())
+    except NotFoundError as error:
+        show_error(error)
+    except EstimatorError:
+        pass  # the workflow stored the reason as the assistant's reply, shown below
 
-    A quick action runs after the chat is drawn, so it asks for a redraw to show its outcome there.
-    """
+
+def quick(action: Callable[[], object]) -> None:
+    """A quick action; its refusal shows once, under the form, and the chat is redrawn with its proposal."""
     try:
         with st.spinner(tr("adjust.thinking", engine=engine_label())):
             action()
     except EstimatorError as error:
-        errors[project.id] = (error.key, error.values)
-    else:
-        errors.pop(project.id, None)
-    if redraw:
-        st.rerun()
+        st.session_state[QUICK_ERROR_KEY] = (project.id, error.key, error.values)
+    st.rerun()
 
 
-def money_input(label: str, value: Decimal, help: str | None = None) -> Decimal:
-    """An amount in the estimate's currency: whole yen, or dollars and cents (the workflow rounds to them)."""
-    if estimate.pricing.digits == 0:
-        return Decimal(st.number_input(label, min_value=1, value=int(value), step=10000, help=help))
-    amount = st.number_input(label, min_value=0.01, value=float(value), step=100.0, format="%.2f", help=help)
-    return Decimal(str(amount))
+def money_input(label: str, value: Decimal, key: str, help: str | None = None) -> str:
+    """An amount in the estimate's currency as the user reads it: «10,657,200», with separators.
+
+    A number box cannot show thousands separators, so this is a text box read by `read_decimal`.
+    """
+    shown = format_number(value, "en", digits=estimate.pricing.digits)
+    return st.text_input(label, value=shown, key=key, help=help)
 
 
 request = st.chat_input(tr("adjust.chat.placeholder"), key="adjust_chat", max_chars=2000)
 if request:
-    propose(lambda: flow.propose_adjustment(project.id, request, user=user()))
+    ask(request)
 
 st.caption(
     tr(
@@ -85,32 +94,29 @@ with chat_column:
         for message in messages:
             with st.chat_message("user" if message.role == "user" else "assistant"):
                 st.markdown(message.content)
-    if project.id in errors:
-        key, values = errors.pop(project.id)
-        st.error(tr(key, **values))
-    st.caption(tr("adjust.chat.examples", examples=tr("adjust.chat.example_list")))
+    st.caption(tr("adjust.chat.examples", examples=t(f"adjust.examples.{currency}", lang())))
 
 with quick_column:
     st.subheader(tr("adjust.quick.title"))
     budget_tab, cost_tab, buffer_tab, remove_tab = st.tabs(
         [tr("adjust.quick.budget"), tr("adjust.quick.unit_cost"), tr("adjust.quick.risk"), tr("adjust.quick.remove")]
     )
+    if quick_error is not None and quick_error[0] == project.id:
+        st.error(tr(quick_error[1], **quick_error[2]))
     with budget_tab, st.form("quick_budget", border=False):
-        cap = money_input(
-            tr("adjust.quick.budget_label", currency=currency),
-            estimate.subtotal,
-            help=tr("adjust.quick.budget_help"),
-        )
+        budget_label = tr("adjust.quick.budget_label", currency=currency)
+        cap_text = money_input(budget_label, estimate.subtotal, "quick_budget_cap", help=tr("adjust.quick.budget_help"))
         if st.form_submit_button(tr("adjust.quick.propose")):
-            propose(lambda: flow.quick_budget(project.id, cap, user=user()), redraw=True)
+            quick(lambda: flow.quick_budget(project.id, read_decimal(cap_text, field=budget_label), user=user()))
     with cost_tab, st.form("quick_unit_cost", border=False):
-        unit_cost = money_input(tr("adjust.quick.unit_cost_label", currency=currency), estimate.pricing.unit_cost)
+        cost_label = tr("adjust.quick.unit_cost_label", currency=currency)
+        cost_text = money_input(cost_label, estimate.pricing.unit_cost, "quick_unit_cost")
         if st.form_submit_button(tr("adjust.quick.propose")):
-            propose(lambda: flow.quick_unit_cost(project.id, unit_cost, user=user()), redraw=True)
+            quick(lambda: flow.quick_unit_cost(project.id, read_decimal(cost_text, field=cost_label), user=user()))
     with buffer_tab, st.form("quick_risk", border=False):
         percent = st.number_input(tr("adjust.quick.risk_label"), min_value=1.0, max_value=100.0, value=10.0, step=1.0)
         if st.form_submit_button(tr("adjust.quick.propose")):
-            propose(lambda: flow.quick_risk_buffer(project.id, Decimal(str(percent)), user=user()), redraw=True)
+            quick(lambda: flow.quick_risk_buffer(project.id, Decimal(str(percent)), user=user()))
     with remove_tab, st.form("quick_remove", border=False):
         names = st.multiselect(
             tr("adjust.quick.remove_label"),
@@ -118,7 +124,7 @@ with quick_column:
             placeholder=tr("adjust.quick.remove_placeholder"),
         )
         if st.form_submit_button(tr("adjust.quick.propose")):
-            propose(lambda: flow.quick_remove(project.id, names, user=user()), redraw=True)
+            quick(lambda: flow.quick_remove(project.id, names, user=user()))
 
 
 def apply(proposal_id: int, title: str) -> None:

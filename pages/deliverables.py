@@ -7,9 +7,9 @@ import streamlit as st
 
 from estimator.errors import EstimatorError, InvalidInputError, StaleWriteError
 from estimator.i18n import t
-from estimator.schemas import DESCRIPTION_LIMIT, NAME_LIMIT
+from estimator.schemas import DESCRIPTION_LIMIT, NAME_LIMIT, UPLOAD_TYPES
 from ui import deliverables as state
-from ui.context import flash, lang, require_project, show_error, through_app, tr, workflow
+from ui.context import flash, lang, require_project, settings, show_error, through_app, tr, workflow
 
 through_app()
 
@@ -23,19 +23,29 @@ st.title(tr("deliverables.title"))
 st.caption(tr("deliverables.intro"))
 
 staged = None
+# A keyed expander keeps its open state across the rerun a chosen file causes; before,
+# its `expanded` argument changed on that rerun and Streamlit collapsed it, hiding the import.
 with st.expander(
     tr("deliverables.upload.title"),
-    expanded=not draft.current or state.UPLOAD_KEY in st.session_state,
+    expanded=not project.deliverables,
     icon=":material/upload_file:",
+    key="upload_section",
+    on_change="rerun",
 ):
     upload_column, sample_column = st.columns([3, 2], gap="large")
     with upload_column:
+        limit_mb = settings().max_upload_size_mb
+        types = ", ".join(f".{extension}" for extension in UPLOAD_TYPES)
+        state.translate_uploader(tr("deliverables.upload.browse"))
+        # No `type` filter: Streamlit would refuse other files in English; the reader refuses
+        # them in the user's language and says what to do (save an .xls as .xlsx, …).
         uploaded = st.file_uploader(
             tr("deliverables.upload.label"),
-            type=["xlsx", "xlsm", "xls", "csv", "tsv", "txt"],
             key=state.uploader_key(),
             help=tr("deliverables.upload.help"),
+            max_upload_size=limit_mb,
         )
+        st.caption(tr("deliverables.upload.limits", types=types, limit_mb=limit_mb))
         if uploaded is not None:
             try:
                 staged = state.stage_upload(uploaded.getvalue(), uploaded.name, uploaded.file_id)
@@ -74,9 +84,14 @@ with st.expander(
                 hide_index=True,
                 width="stretch",
             )
-        accept, cancel, _ = st.columns([2, 1, 2])
-        if accept.button(
-            tr("deliverables.upload.accept", count=len(found.deliverables)),
+        rows_now = len(draft.current)
+        if rows_now:
+            st.info(tr("deliverables.upload.replace_or_append", count=rows_now), icon=":material/help:")
+        replace_column, append_column, cancel_column = st.columns([2, 2, 1])
+        if replace_column.button(
+            tr("deliverables.upload.replace", count=len(found.deliverables), rows=rows_now)
+            if rows_now
+            else tr("deliverables.upload.accept", count=len(found.deliverables)),
             type="primary",
             icon=":material/check:",
             disabled=not found.deliverables,
@@ -85,7 +100,17 @@ with st.expander(
         ):
             flash(tr("deliverables.upload.accepted", count=state.accept_upload(draft)))
             st.rerun()
-        if cancel.button(tr("deliverables.upload.cancel"), key="upload_cancel", width="stretch"):
+        if rows_now and append_column.button(
+            tr("deliverables.upload.append", count=len(found.deliverables)),
+            icon=":material/playlist_add:",
+            disabled=not found.deliverables,
+            key="upload_append",
+            width="stretch",
+        ):
+            added, skipped = state.append_upload(draft)
+            flash(tr("deliverables.upload.appended", count=added, skipped=skipped))
+            st.rerun()
+        if cancel_column.button(tr("deliverables.upload.cancel"), key="upload_cancel", width="stretch"):
             state.cancel_upload()
             st.rerun()
 
@@ -99,11 +124,18 @@ edited = st.data_editor(
     height=state.editor_height(len(draft.base)),
     column_config={
         "order": st.column_config.NumberColumn(
-            tr("deliverables.col.order"), help=tr("deliverables.col.order_help"), min_value=1, step=1, width=60
+            tr("deliverables.col.order"),
+            help=tr("deliverables.col.order_help"),
+            min_value=1,
+            step=1,
+            width=60,
+            default=len(draft.base) + 1,
         ),
-        "name": st.column_config.TextColumn(tr("deliverables.col.name"), max_chars=NAME_LIMIT, width="medium"),
+        "name": st.column_config.TextColumn(
+            tr("deliverables.col.name"), max_chars=NAME_LIMIT, width="medium", default=""
+        ),
         "description": st.column_config.TextColumn(
-            tr("deliverables.col.description"), max_chars=DESCRIPTION_LIMIT, width="large"
+            tr("deliverables.col.description"), max_chars=DESCRIPTION_LIMIT, width="large", default=""
         ),
     },
 )

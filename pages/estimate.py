@@ -75,16 +75,23 @@ actions[2].caption(
 )
 
 low, high, low_amount, high_amount = estimate.expected_range()
-metrics = st.columns(5)
-metrics[0].metric(tr("estimate.metric.person_days"), number(estimate.person_days))
-metrics[1].metric(tr("estimate.metric.subtotal"), money(estimate.subtotal, currency))
-metrics[2].metric(tr("estimate.metric.tax", rate=number(estimate.pricing.tax_rate)), money(estimate.tax, currency))
-metrics[3].metric(tr("estimate.metric.total"), money(estimate.total, currency))
-metrics[4].metric(
-    tr("estimate.metric.expected"),
-    number(estimate.expected_person_days),
-    help=tr("estimate.metric.expected_help"),
-)
+# Metrics as wide as their figures, wrapping to a second row when the page is narrow:
+# fixed columns cut a 9-digit yen total to "¥10,657,…" at 1280 px.
+with st.container(horizontal=True, gap="large", key="headline_metrics"):
+    st.metric(tr("estimate.metric.person_days"), number(estimate.person_days), width="content")
+    st.metric(tr("estimate.metric.subtotal"), money(estimate.subtotal, currency), width="content")
+    st.metric(
+        tr("estimate.metric.tax", rate=number(estimate.pricing.tax_rate)),
+        money(estimate.tax, currency),
+        width="content",
+    )
+    st.metric(tr("estimate.metric.total"), money(estimate.total, currency), width="content")
+    st.metric(
+        tr("estimate.metric.expected"),
+        number(estimate.expected_person_days),
+        help=tr("estimate.metric.expected_help"),
+        width="content",
+    )
 st.caption(
     tr(
         "estimate.range",
@@ -211,11 +218,20 @@ def show_versions() -> None:
     if len(numbers) > 1:
         st.subheader(tr("estimate.compare.title"))
         older_column, newer_column = st.columns(2)
+        # Keyed by the number of versions: a new version (a restore, an edit) resets the pair to the newest two.
         older = older_column.selectbox(
-            tr("estimate.compare.older"), numbers, index=len(numbers) - 2, format_func=lambda n: f"v{n}", key="cmp_old"
+            tr("estimate.compare.older"),
+            numbers,
+            index=len(numbers) - 2,
+            format_func=lambda n: f"v{n}",
+            key=f"cmp_old_{len(numbers)}",
         )
         newer = newer_column.selectbox(
-            tr("estimate.compare.newer"), numbers, index=len(numbers) - 1, format_func=lambda n: f"v{n}", key="cmp_new"
+            tr("estimate.compare.newer"),
+            numbers,
+            index=len(numbers) - 1,
+            format_func=lambda n: f"v{n}",
+            key=f"cmp_new_{len(numbers)}",
         )
         comparison = flow.compare(project.id, older, newer)
         st.caption(
@@ -232,7 +248,6 @@ def show_versions() -> None:
             st.info(tr("estimate.compare.same"))
 
         st.subheader(tr("estimate.restore.title"))
-        restore_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
         by_number = {v.number: v for v in versions}
         options = {
             n: tr(
@@ -244,14 +259,15 @@ def show_versions() -> None:
             for n in numbers
             if n != latest.number
         }
-        chosen = restore_column.selectbox(
+        chosen = st.selectbox(
             tr("estimate.restore.label"),
             list(options),
             index=len(options) - 1,
             format_func=options.get,
-            key="restore_choice",
+            key=f"restore_choice_{len(numbers)}",
         )
-        if button_column.button(tr("estimate.restore.button"), icon=":material/history:", key="restore_version"):
+        # On its own row, as wide as its label: beside the selector it was cut to 「復元（新しいバージョン…」.
+        if st.button(tr("estimate.restore.button"), icon=":material/history:", key="restore_version"):
             try:
                 version = flow.restore_version(project.id, chosen, base_version=latest.number, user=user())
             except EstimatorError as error:

@@ -10,7 +10,18 @@ from estimator.errors import EstimatorError
 from estimator.i18n import format_money, format_number, t
 from estimator.schemas import CURRENCIES, ROUNDINGS
 from estimator.workflow import read_decimal
-from ui.context import close_project, current_project, lang, open_project, show_error, through_app, tr, user, workflow
+from ui.context import (
+    close_project,
+    current_project,
+    flash,
+    lang,
+    open_project,
+    show_error,
+    through_app,
+    tr,
+    user,
+    workflow,
+)
 from ui.formatting import when
 
 through_app()
@@ -98,7 +109,7 @@ for summary in projects:
         if open_col.button(tr("projects.open"), key=f"open_{summary.id}", type="primary"):
             open_project(summary.id)
             st.switch_page("pages/deliverables.py")
-        if copy_col.button(tr("projects.duplicate"), key=f"copy_{summary.id}"):
+        if copy_col.button(tr("projects.duplicate"), key=f"copy_{summary.id}", help=tr("projects.duplicate_help")):
             try:
                 copy = flow.duplicate_project(
                     summary.id, title=tr("projects.copy_title", title=summary.title), user=user()
@@ -107,6 +118,7 @@ for summary in projects:
                 show_error(error)
             else:
                 open_project(copy.id)
+                flash(tr("projects.duplicated", title=copy.title, quote_number=copy.quote_number))
                 st.switch_page("pages/deliverables.py")
         if delete_col.button(tr("projects.delete"), key=f"delete_{summary.id}"):
             st.session_state["confirm_delete"] = summary.id
@@ -122,6 +134,7 @@ for summary in projects:
                     st.session_state.pop("confirm_delete", None)
                     if opened is not None and opened.id == summary.id:
                         close_project()
+                    flash(tr("projects.deleted", title=summary.title, quote_number=summary.quote_number))
                     st.rerun()
             if no.button(tr("projects.confirm_no"), key=f"no_{summary.id}"):
                 st.session_state.pop("confirm_delete", None)

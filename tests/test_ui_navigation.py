@@ -122,6 +122,9 @@ def test_duplicate_opens_the_copy_and_delete_asks_first() -> None:
     assert copy_id != project_id
     assert texts(at.title) == [t("deliverables.title", "ja")]
     assert [row.name for row in flow().store.get_project(copy_id).deliverables] == ["A", "B"]
+    copy = flow().project(copy_id)
+    said = t("projects.duplicated", "ja", title=copy.title, quote_number=copy.quote_number)
+    assert said in texts(at.success), "the copy says what it copied and what it did not"
 
     at.switch_page("pages/projects.py").run()
     at.button(key=f"delete_{copy_id}").click().run()
@@ -132,3 +135,4 @@ def test_duplicate_opens_the_copy_and_delete_asks_first() -> None:
 
     assert [summary.id for summary in flow().store.list_projects()] == [project_id]
     assert "project_id" not in at.session_state
+    assert t("projects.deleted", "ja", title=copy.title, quote_number=copy.quote_number) in texts(at.success)

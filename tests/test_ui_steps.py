@@ -119,12 +119,16 @@ def test_versions_compare_and_restore() -> None:
     at.run()
 
     assert any(t("estimate.diff.changed", "ja") in str(frame.value) for frame in at.dataframe)
-    at.selectbox(key="restore_choice").set_value(1).run()
+    at.selectbox(key="cmp_old_2").set_value(2).run()
+    at.selectbox(key="cmp_new_2").set_value(1).run()
+    at.selectbox(key="restore_choice_2").set_value(1).run()
     at.button(key="restore_version").click().run()
 
     restored = workflow.store.get_version(project_id)
     assert (restored.number, restored.origin, restored.total) == (3, "restored", first.total)
     assert t("estimate.restored", "ja", version=3, source=1) in texts(at.success)
+    pair = (at.selectbox(key="cmp_old_3").value, at.selectbox(key="cmp_new_3").value)
+    assert pair == (2, 3), "after a restore the compare selectors show the newest pair, not the old choice"
 
 
 def test_detail_expanders_are_paged_and_drawn_only_when_opened() -> None:
@@ -163,13 +167,18 @@ def test_a_chat_request_makes_proposals_and_applying_one_makes_a_version() -> No
     assert flow().store.pending_proposals(project_id) == []
 
 
-def test_an_engine_error_is_shown_in_the_users_language_and_the_request_is_kept() -> None:
+def test_an_engine_error_is_the_reply_in_the_users_language_and_the_request_is_kept() -> None:
     project_id = estimated_project()
     at = opened(project_id, "pages/adjust.py", "en")
     at.chat_input[0].set_value("よろしく").run()
 
-    assert len(at.error) == 1 and at.error[0].value.startswith("Could not understand")
-    assert [m.content for m in flow().store.list_messages(project_id)] == ["よろしく"]
+    assert not at.error, "the reason is part of the conversation, not a box that outlives it"
+    messages = flow().store.list_messages(project_id)
+    assert messages[0].content == "よろしく"
+    assert [m.role for m in messages] == ["user", "assistant"]
+    reply = messages[1].content
+    assert reply.startswith("Could not understand") and "¥300,000" in reply and "「" not in reply
+    assert reply in "".join(texts(at.markdown))
 
 
 @pytest.mark.parametrize("action", ["budget", "unit_cost", "risk", "remove"])
@@ -179,9 +188,9 @@ def test_quick_actions_make_proposals(action: str) -> None:
     version = flow().store.get_version(project_id)
     form = {"budget": "quick_budget", "unit_cost": "quick_unit_cost", "risk": "quick_risk", "remove": "quick_remove"}
     if action == "budget":
-        at.number_input[0].set_value(int(version.subtotal * Decimal("0.9")))
+        at.text_input(key="quick_budget_cap").input(f"{int(version.subtotal * Decimal('0.9')):,}")
     elif action == "unit_cost":
-        at.number_input[1].set_value(45000)
+        at.text_input(key="quick_unit_cost").input("¥45,000")
     elif action == "remove":
         at.multiselect[0].set_value([version.lines[0].deliverable])
     label = t("adjust.quick.propose", "ja")

@@ -13,6 +13,7 @@ from estimator.engines.base import CallHooks
 from estimator.engines.offline import OfflineEngine
 from estimator.engines.openai_engine import OpenAIEngine
 from estimator.errors import EngineError, InvalidInputError, LimitExceededError, StaleWriteError
+from estimator.i18n import t
 from estimator.schemas import PHASES, CallRecord, Deliverable
 from estimator.workflow import Workflow, open_workflow, read_decimal
 from tests.factories import lines_of, project_settings
@@ -84,7 +85,7 @@ def test_engine_failure_changes_nothing_already_saved(isolated_settings: Path) -
         lambda: bad.generate_estimate(project_id, expected_row_version=None, user=USER),
         lambda: bad.propose_adjustment(project_id, "管理画面をシンプルに", user=USER),
     ):
-        with pytest.raises(EngineError):
+        with pytest.raises(EngineError) as refused:
             action()
     after = good.store.get_project(project_id)
     assert [(d.name, d.description) for d in after.deliverables] == [
@@ -92,7 +93,8 @@ def test_engine_failure_changes_nothing_already_saved(isolated_settings: Path) -
     ]
     assert [(q.key, q.answer) for q in after.qa_pairs] == [(q.key, q.answer) for q in before.qa_pairs]
     assert [v.number for v in good.store.list_versions(project_id)] == [1]
-    assert [m.content for m in good.store.list_messages(project_id)] == ["管理画面をシンプルに"]
+    reason = t(refused.value.key, "ja", **refused.value.values)
+    assert [m.content for m in good.store.list_messages(project_id)] == ["管理画面をシンプルに", reason]
 
 
 def test_amount_request_is_answered_by_code_without_a_model_call(

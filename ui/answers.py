@@ -30,12 +30,20 @@ def drafts(project_id: int) -> dict[str, str]:
 
 
 def prepare(project: ProjectDetail) -> None:
-    """Give each answer box the draft (or the stored answer) before it is drawn."""
+    """Give each answer box the draft (or the stored answer), and each choice its pill, before they are drawn.
+
+    Streamlit forgets both widgets when the page is left; an answer that is one of the
+    choices shows that pill selected again on return.
+    """
     typed = drafts(project.id)
     for qa in project.qa_pairs:
         key = widget_key(project.id, qa.key)
         if key not in st.session_state:
             st.session_state[key] = typed.get(qa.key, qa.answer or "")
+        pill = choice_key(project.id, qa.key)
+        if pill not in st.session_state and qa.choices:
+            answer = st.session_state[key].strip()
+            st.session_state[pill] = answer if answer in qa.choices else None
 
 
 def take_choice(project_id: int, question_key: str) -> None:

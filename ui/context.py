@@ -25,6 +25,11 @@ LANG_KEY = "lang"
 LANG_WIDGET_KEY = "lang_select"
 PROJECT_KEY = "project_id"
 FLASH_KEY = "flash_messages"
+NOTICE_KEY = "notice_message"
+URL_READ_KEY = "url_read"
+# The query parameters that keep the place: /estimate?project=12&lang=en reopens project 12 in English.
+PROJECT_PARAM = "project"
+LANG_PARAM = "lang"
 
 
 @st.cache_resource(show_spinner=False)
@@ -99,8 +104,39 @@ def workflow() -> Workflow:
         raise
 
 
+def read_url() -> None:
+    """Take the language and the open project from the URL, once per browser session.
+
+    A reload, a server restart, a bookmark or a shared link starts a new session with
+    empty state; the URL is what survives. After this first read the session is the
+    source of truth, so closing a project is not undone by the parameter still present.
+    """
+    if st.session_state.get(URL_READ_KEY):
+        return
+    st.session_state[URL_READ_KEY] = True
+    asked = st.query_params.get(LANG_PARAM)
+    if asked in LANGUAGES:
+        st.session_state[LANG_KEY] = asked
+    project = st.query_params.get(PROJECT_PARAM, "")
+    if project.isdecimal() and len(project) < 10:
+        st.session_state[PROJECT_KEY] = int(project)
+
+
+def keep_place_in_url() -> None:
+    """Write the language and the open project into the URL, so a reload reopens them.
+
+    Streamlit clears the query string when the page changes, so this runs on every run.
+    """
+    wanted = {LANG_PARAM: lang()}
+    if st.session_state.get(PROJECT_KEY) is not None:
+        wanted[PROJECT_PARAM] = str(st.session_state[PROJECT_KEY])
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
 def lang() -> str:
-    """The browser session's language: chosen in the sidebar, first from LANGUAGE."""
+    """The browser session's language: chosen in the sidebar, else the URL's, else LANGUAGE."""
+    read_url()
     if st.session_state.get(LANG_KEY) not in LANGUAGES:
         st.session_state[LANG_KEY] = settings().language
     return st.session_state[LANG_KEY]
@@ -137,22 +173,27 @@ def user() -> str:
 
 
 def current_project() -> ProjectDetail | None:
+    """The open project; one deleted meanwhile (or named by an old link) is closed with a notice."""
+    read_url()
     project_id = st.session_state.get(PROJECT_KEY)
     if project_id is None:
         return None
     try:
         return workflow().project(int(project_id))
     except NotFoundError:
-        st.session_state.pop(PROJECT_KEY, None)
+        close_project()
+        st.session_state[NOTICE_KEY] = tr("nav.project_gone", id=project_id)
         return None
 
 
 def open_project(project_id: int) -> None:
     st.session_state[PROJECT_KEY] = project_id
+    keep_place_in_url()
 
 
 def close_project() -> None:
     st.session_state.pop(PROJECT_KEY, None)
+    keep_place_in_url()
 
 
 def show_error(error: EstimatorError) -> None:
@@ -165,8 +206,11 @@ def flash(text: str) -> None:
 
 
 def show_flashes() -> None:
+    """The outcomes of the last actions, and a warning that the open project is gone."""
     for text in st.session_state.pop(FLASH_KEY, []):
         st.success(text)
+    if NOTICE_KEY in st.session_state:
+        st.warning(st.session_state.pop(NOTICE_KEY), icon=":material/info:")
 
 
 def require_project() -> ProjectDetail:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from estimator.schemas import Deliverable, ImportResult, ProjectDetail, checked_deliverable
+from estimator.schemas import Deliverable, ImportResult, ProjectDetail, checked_deliverable, name_key
 from ui.context import lang, workflow
 
 DRAFT_KEY = "deliverables_draft"
@@ -195,6 +195,27 @@ def accept_upload(draft: Draft) -> int:
     return len(rows)
 
 
+def append_upload(draft: Draft) -> tuple[int, int]:
+    """Add the staged file's rows after the table's (not saved yet); returns (added, skipped).
+
+    A row whose name the table already has (as `name_key` compares names) is skipped:
+    the list may not hold one name twice, and the row already there may have been edited.
+    """
+    staged: StagedUpload = st.session_state.pop(UPLOAD_KEY)
+    rows = ordered(draft.current)
+    taken = {name_key(row["name"]) for row in rows}
+    skipped = 0
+    for item in staged.result.deliverables:
+        if name_key(item.name) in taken:
+            skipped += 1
+            continue
+        taken.add(name_key(item.name))
+        rows.append({"order": len(rows) + 1, "name": item.name, "description": item.description})
+    replace_table(draft, rows)
+    clear_uploader()
+    return len(staged.result.deliverables) - skipped, skipped
+
+
 def cancel_upload() -> None:
     st.session_state.pop(UPLOAD_KEY, None)
     clear_uploader()
@@ -207,6 +228,21 @@ def clear_uploader() -> None:
 
 def uploader_key() -> str:
     return f"deliverables_file_{st.session_state.get(UPLOADER_COUNT_KEY, 0)}"
+
+
+def translate_uploader(browse: str) -> None:
+    """Put the user's language on the file drop zone, whose texts Streamlit hard-codes in English.
+
+    Its "Drag and drop" line and "Limit … per file" are hidden (the page's caption states the
+    accepted types and the limit in the user's language) and the button reads `browse`.
+    """
+    zone = '[class*="st-key-deliverables_file_"] [data-testid="stFileUploaderDropzone"]'
+    label = browse.replace("\\", "").replace('"', "")
+    st.html(
+        f"<style>{zone} [data-testid='stFileUploaderDropzoneInstructions'] {{display: none;}}"
+        f"{zone} button {{font-size: 0;}}"
+        f'{zone} button::after {{content: "{label}"; font-size: 0.875rem;}}</style>'
+    )
 
 
 def insert_template(text: str) -> None:

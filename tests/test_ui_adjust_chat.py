@@ -1,0 +1,87 @@
+"""Issue 11 items 8, 10 and 11 on the Adjust page: every reply is part of the conversation,
+an error box never outlives the next action, asking twice does not pile up proposals,
+examples follow the UI language and the project's currency, and money inputs show separators."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from estimator.i18n import format_money, format_number, t
+from estimator.rules import read_request
+from tests.ui_support import estimated_project, flow, opened, texts
+
+PROPOSE = "adjust.quick.propose"
+
+
+def submit(at, form: str, lang: str = "ja"):  # type: ignore[no-untyped-def]
+    return at.button(key=f"FormSubmitter:{form}-{t(PROPOSE, lang)}").click().run()
+
+
+def test_repeating_a_request_points_to_the_pending_proposal_instead_of_a_copy() -> None:
+    project_id = estimated_project()
+    at = opened(project_id, "pages/adjust.py")
+    at.chat_input[0].set_value("リスクバッファ10%").run()
+    first = [row.id for row in flow().store.pending_proposals(project_id)]
+    at.chat_input[0].set_value("リスクバッファ10%").run()
+
+    assert [row.id for row in flow().store.pending_proposals(project_id)] == first
+    replies = [m.content for m in flow().store.list_messages(project_id) if m.role == "assistant"]
+    assert replies[-1].startswith(t("workflow.proposals_repeated", "ja", titles="").strip())
+    submit(at, "quick_risk")
+    assert [row.id for row in flow().store.pending_proposals(project_id)] == first, "the quick action too"
+
+
+def test_a_quick_action_error_shows_once_and_the_next_action_clears_it() -> None:
+    project_id = estimated_project()
+    at = opened(project_id, "pages/adjust.py", "en")
+    at.text_input(key="quick_budget_cap").input("not a number")
+    submit(at, "quick_budget", "en")
+    assert len(at.error) == 1
+
+    at.chat_input[0].set_value("add a 10% risk buffer").run()
+    assert not at.error
+    at.run()
+    assert not at.error
+
+
+def test_an_unclear_request_then_a_good_one_leaves_no_stale_box() -> None:
+    project_id = estimated_project()
+    at = opened(project_id, "pages/adjust.py")
+    at.chat_input[0].set_value("よろしく").run()
+    at.chat_input[0].set_value("あと30万円安く").run()
+
+    assert not at.error
+    roles = [m.role for m in flow().store.list_messages(project_id)]
+    assert roles == ["user", "assistant", "user", "assistant"]
+
+
+@pytest.mark.parametrize(("lang", "project_lang"), [("en", "ja"), ("ja", "en"), ("en", "en"), ("ja", "ja")])
+def test_examples_follow_the_ui_language_and_the_projects_currency(lang: str, project_lang: str) -> None:
+    project_id = estimated_project(language=project_lang)
+    currency = flow().store.get_version(project_id).currency
+    at = opened(project_id, "pages/adjust.py", lang)
+    caption = next(text for text in texts(at.caption) if text.startswith(t("adjust.chat.examples", lang, examples="")))
+
+    yen = "¥" in caption or "円" in caption
+    assert (yen, "$" in caption) == ((True, False) if currency == "JPY" else (False, True))
+    quoted = re.findall(r"「(.*?)」" if lang == "ja" else r"“(.*?)”", caption)
+    assert len(quoted) >= 6
+    assert all(read_request(example).understood for example in quoted), "every example is a request the rules read"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_money_inputs_show_thousands_separators_and_read_them_back(lang: str) -> None:
+    project_id = estimated_project()
+    version = flow().store.get_version(project_id)
+    at = opened(project_id, "pages/adjust.py", lang)
+
+    assert at.text_input(key="quick_budget_cap").value == format_number(version.subtotal, "en", digits=0)
+    assert "," in at.text_input(key="quick_budget_cap").value
+    assert at.text_input(key="quick_unit_cost").value == "40,000"
+    cap = version.subtotal * 9 // 10
+    at.text_input(key="quick_budget_cap").input(format_money(cap, "JPY", lang))
+    submit(at, "quick_budget", lang)
+    assert not at.error
+    assert flow().store.pending_proposals(project_id)
