@@ -3,6 +3,8 @@
 This is the only place lines change. It is pure (no database, no model), so
 the engines use it to check a proposal hits its target and the workflow uses
 it to make the new version: a line no operation names comes out identical.
+A line an adjustment does change is told so in its reasoning (`ChangeNote`), because
+the quote's 内訳 prints that text next to the new figures.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from estimator.errors import AdjustmentError
+from estimator.i18n import format_number, t
 from estimator.money import round_person_days
 from estimator.schemas import (
     PHASES,
@@ -31,6 +34,19 @@ from estimator.schemas import (
 class AdjustedVersion:
     lines: list[EstimateLine]
     pricing: Pricing
+
+
+@dataclass(frozen=True)
+class ChangeNote:
+    """The adjustment a changed line's reasoning names: `what` (a proposal's title or the like, already
+    in `language`); `apply_operations` writes it with the line's person-days after the change.
+
+    A reasoning such as 「…→17.1人日」 stays as the engine wrote it, so without this sentence the
+    customer would read a figure the line no longer has.
+    """
+
+    what: str
+    language: str
 
 
 def _index(lines: list[EstimateLine], name: str | None) -> int:
@@ -123,12 +139,46 @@ def _apply_one(lines: list[EstimateLine], pricing: Pricing, operation: Operation
     return AdjustedVersion(result, pricing)
 
 
-def apply_operations(lines: list[EstimateLine], pricing: Pricing, operations: list[Operation]) -> AdjustedVersion:
-    """Apply operations in order; raise AdjustmentError (nothing partial) when one does not fit."""
+def apply_operations(
+    lines: list[EstimateLine], pricing: Pricing, operations: list[Operation], *, note: ChangeNote | None = None
+) -> AdjustedVersion:
+    """Apply operations in order; raise AdjustmentError (nothing partial) when one does not fit.
+
+    With `note`, every line kept from `lines` whose person-days moved gets one sentence stating
+    the adjustment and its final figure (`_noted`); engines checking a proposal pass none.
+    """
     version = AdjustedVersion(list(lines), pricing)
     for operation in operations:
         version = _apply_one(version.lines, version.pricing, operation)
-    return version
+    if note is None:
+        return version
+    return AdjustedVersion(_noted(lines, version.lines, operations, note), version.pricing)
+
+
+def _noted(
+    before: list[EstimateLine], after: list[EstimateLine], operations: list[Operation], note: ChangeNote
+) -> list[EstimateLine]:
+    """`after` with the note appended, on its own line, to the reasoning of each changed line.
+
+    Written once, after every operation has run, so two operations on one line make one note
+    with the final figure. A line whose person-days did not move keeps its reasoning byte for
+    byte, and a line the operations made (an added line, a new risk buffer) has reasoning of
+    its own that already fits its figures.
+    """
+    made = {name_key(op.new_line.deliverable) for op in operations if op.new_line is not None}
+    made |= {name_key(op.line) for op in operations if op.kind is OperationKind.ADD_RISK_BUFFER and op.line}
+    days_before = {name_key(line.deliverable): line.person_days for line in before}
+    noted: list[EstimateLine] = []
+    for line in after:
+        key = name_key(line.deliverable)
+        if key in made or days_before.get(key, line.person_days) == line.person_days:
+            noted.append(line)
+            continue
+        days = format_number(line.person_days, note.language)
+        text = t("adjustments.note", note.language, what=" ".join(note.what.split()), days=days)
+        reasoning = f"{line.reasoning.rstrip()}\n{text}" if line.reasoning.strip() else text
+        noted.append(line.model_copy(update={"reasoning": reasoning}))
+    return noted
 
 
 def diff_versions(

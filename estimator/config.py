@@ -14,8 +14,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AliasChoices, Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -56,6 +64,41 @@ def _registration_number(value: str) -> str:
 
 # A qualified-invoice issuer number (適格請求書発行事業者登録番号): T and 13 digits, or empty.
 RegistrationNumber = Annotated[str, AfterValidator(_registration_number)]
+
+
+LOCAL_USER = "local"
+"""Who a change is recorded under when nobody signed in (no Apache Basic auth in front of the app)."""
+
+_STAFF_NAMES_FORMAT = "expected login=Display Name pairs separated by ';', e.g. yamada=山田 花子;suzuki=Suzuki Ichiro"
+
+
+def _staff_names(value: object) -> object:
+    """`login=Display Name;login2=名前` as a mapping, refused with what is wrong with which pair.
+
+    One line in a `.env` or an EnvironmentFile holds every name; an empty pair (a trailing ";")
+    is allowed, a pair without a login or a name, or a login given twice, is a typo to report.
+    """
+    if not isinstance(value, str):
+        return value
+    names: dict[str, str] = {}
+    for pair in value.split(";"):
+        if not pair.strip():
+            continue
+        login, equals, name = (part.strip() for part in pair.partition("="))
+        problem = (
+            (not equals and "has no '='")
+            or (not login and "has no login")
+            or (not name and "has no display name")
+            or (login in names and "repeats a login given before")
+        )
+        if problem:
+            raise ValueError(f"the pair {pair.strip()!r} {problem}; {_STAFF_NAMES_FORMAT}")
+        names[login] = name
+    return names
+
+
+# STAFF_NAMES: the name a quote prints for each login; its own format, not JSON.
+StaffNames = Annotated[dict[str, str], NoDecode, BeforeValidator(_staff_names)]
 
 
 class ConfigError(Exception):
@@ -112,6 +155,7 @@ class Settings(BaseSettings):
     issuer_address: str = ""
     issuer_registration_number: RegistrationNumber = ""
     issuer_contact: str = ""
+    staff_names: StaffNames = Field(default_factory=dict)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -191,6 +235,16 @@ class Settings(BaseSettings):
 
     def tax_rate_for(self, language: Language) -> Decimal:
         return self.tax_rate_ja if language == "ja" else self.tax_rate_en
+
+    def staff_name(self, login: str) -> str:
+        """Who the quote names as 担当 for `login`: its STAFF_NAMES name, else the login itself.
+
+        Empty for `LOCAL_USER` unless STAFF_NAMES names it: a customer must never read
+        「担当：local」, and without a sign-in nobody in particular made the quote.
+        """
+        if login in self.staff_names:
+            return self.staff_names[login]
+        return "" if login == LOCAL_USER else login
 
     @staticmethod
     def currency_for(language: Language) -> str:

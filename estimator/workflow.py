@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from estimator.adjustments import apply_operations, diff_versions
+from estimator.adjustments import ChangeNote, apply_operations, diff_versions
 from estimator.config import Settings
 from estimator.db import Database
 from estimator.engines.base import CallHooks, Engine
@@ -513,10 +513,11 @@ class Workflow:
         )
 
     def preview(self, project_id: int, proposal: StoredProposal) -> ProposalPreview:
-        """What applying `proposal` to its base version would change."""
+        """What applying `proposal` to its base version would change; changed lines' reasoning names the proposal."""
         base = self.store.get_version(project_id, proposal.base_version)
         lines, pricing = version_lines(base), version_pricing(base)
-        after = apply_operations(lines, pricing, list(proposal.operations))
+        note = ChangeNote(proposal.title, self.store.get_project(project_id).language)
+        after = apply_operations(lines, pricing, list(proposal.operations), note=note)
         return ProposalPreview(
             proposal=proposal,
             changes=diff_versions(lines, pricing, after.lines, after.pricing),
@@ -595,7 +596,8 @@ class Workflow:
         ]
         if not operations:
             raise InvalidInputError("errors.input.nothing_changed")
-        after = apply_operations(lines, pricing, operations)
+        lang = self.store.get_project(project_id).language
+        after = apply_operations(lines, pricing, operations, note=ChangeNote(t("adjustments.edited", lang), lang))
         changes = diff_versions(lines, pricing, after.lines, after.pricing)
         if not changes:
             raise InvalidInputError("errors.input.nothing_changed")
@@ -620,7 +622,10 @@ class Workflow:
     def quote_document(
         self, project_id: int, number: int | None = None, *, issue_date: date | None = None
     ) -> QuoteDocument:
-        """Everything the 見積書 shows for version `number` (newest when None); revision = version number."""
+        """Everything the 見積書 shows for version `number` (newest when None); revision = version number.
+
+        担当 is the version's author as STAFF_NAMES names them, and left out when nobody signed in.
+        """
         project = self.store.get_project(project_id)
         version = self.store.get_version(project_id, number)
         lang = project.language
@@ -646,7 +651,7 @@ class Workflow:
                 )
                 for step in self._lineage(project_id, version)
             ],
-            created_by=version.created_by,
+            created_by=self.settings.staff_name(version.created_by),
         )
 
     def export_quote(self, project_id: int, number: int | None = None) -> tuple[str, bytes]:

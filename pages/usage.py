@@ -83,4 +83,6 @@ else:
 
 st.subheader(tr("usage.settings.title"))
 st.caption(tr("usage.settings.intro"))
+if (hint := settings_view.issuer_hint(config)) is not None:
+    st.info(hint)
 st.dataframe(settings_view.settings_rows(config), hide_index=True, width="stretch")

@@ -60,7 +60,9 @@ def stays_in_repository(outside_reads: repository_guard.OutsideReads) -> Iterato
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own data folder and the embedded defaults, whatever the machine's .env says."""
     for name in list(os.environ):
-        if name.startswith(("OPENAI_", "DAILY_", "TAX_RATE_", "DATABASE_URL", "ISSUER_", "RATE_LIMIT", "MONTHLY_")):
+        if name.startswith(
+            ("OPENAI_", "DAILY_", "TAX_RATE_", "DATABASE_URL", "ISSUER_", "RATE_LIMIT", "MONTHLY_", "STAFF_NAMES")
+        ):
             monkeypatch.delenv(name, raising=False)
     data = tmp_path / "data"
     monkeypatch.setenv("DATA_DIR", str(data))

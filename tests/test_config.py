@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from estimator.config import ConfigError, hide_password, load_settings
+from estimator.config import LOCAL_USER, ConfigError, hide_password, load_settings
 from tests.support import run_cli
 
 
@@ -45,6 +45,10 @@ def test_inline_comment_from_environment(monkeypatch: pytest.MonkeyPatch) -> Non
         ("ROUNDING", "bankers", "'floor', 'half_up' or 'ceil'"),
         ("PORT", "99999", "less than or equal to 65535"),
         ("ISSUER_REGISTRATION_NUMBER", "123", "T followed by 13 digits"),
+        ("STAFF_NAMES", "yamada", "the pair 'yamada' has no '='; expected login=Display Name pairs separated by ';'"),
+        ("STAFF_NAMES", "yamada=山田;=鈴木", "the pair '=鈴木' has no login"),
+        ("STAFF_NAMES", "yamada= ;suzuki=鈴木", "the pair 'yamada=' has no display name"),
+        ("STAFF_NAMES", "yamada=山田;yamada=山田 花子", "the pair 'yamada=山田 花子' repeats a login given before"),
     ],
 )
 def test_bad_value_is_one_line_naming_variable_value_and_expectation(
@@ -110,3 +114,17 @@ def test_database_urls_the_app_supports_are_accepted(monkeypatch: pytest.MonkeyP
 )
 def test_hide_password_reduces_the_user_part_to_stars_and_never_raises(url: str, shown: str) -> None:
     assert hide_password(url) == shown
+
+
+def test_staff_names_map_logins_to_the_name_the_quote_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spaces around names and a trailing ";" are forgiven; an inline comment is not part of the last name."""
+    monkeypatch.setenv("STAFF_NAMES", " yamada = 山田 花子 ; suzuki=Suzuki Ichiro;  # sales")
+    settings = load_settings()
+    assert settings.staff_names == {"yamada": "山田 花子", "suzuki": "Suzuki Ichiro"}
+    assert (settings.staff_name("yamada"), settings.staff_name("tanaka")) == ("山田 花子", "tanaka")
+
+
+def test_nobody_signed_in_is_named_only_when_staff_names_says_so(isolated_settings: Path) -> None:
+    """The fallback user "local" would print 「担当：local」; a one-person install may still name itself."""
+    assert load_settings().staff_name(LOCAL_USER) == ""
+    assert load_settings(staff_names="local=山田 花子").staff_name(LOCAL_USER) == "山田 花子"

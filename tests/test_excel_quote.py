@@ -321,3 +321,40 @@ def test_a_thousand_lines_export() -> None:
     sheet = load(make_document("ja", lines=lines)).worksheets[0]
     assert sheet["F1011"].value == "=ROUNDDOWN(D1011*E1011,0)"
     assert sheet["F1012"].value == "=SUM(F12:F1011)"
+
+
+NO_ISSUER = {
+    "issuer_company": "",
+    "issuer_address": " ",
+    "issuer_registration_number": "",
+    "issuer_contact": "\u200b",
+    "created_by": "",
+}
+
+
+def test_without_issuer_settings_or_staff_the_issuer_rows_are_empty_and_unstyled() -> None:
+    """No heading, border or merged row is left where the block would be; blank values count as unset."""
+    sheet = load(make_document("ja", **NO_ISSUER)).worksheets[0]
+    block = [sheet.cell(row=row, column=column) for row in range(5, 10) for column in range(4, 7)]
+    assert [cell.value for cell in block] == [None] * len(block)
+    assert {cell.style for cell in block} == {"Normal"}
+    assert not [
+        merged for merged in sheet.merged_cells.ranges if merged.min_row in range(5, 10) and merged.max_col >= 4
+    ]
+    assert not [
+        cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str) and "担当" in cell.value
+    ]
+
+
+def test_staff_alone_takes_the_first_issuer_row() -> None:
+    sheet = load(make_document("ja", **{**NO_ISSUER, "created_by": "山田 花子"})).worksheets[0]
+    assert [sheet.cell(row=row, column=4).value for row in range(5, 10)] == ["担当：山田 花子", None, None, None, None]
+
+
+def test_the_breakdown_prints_each_lines_reasoning_as_stored() -> None:
+    """The note an adjustment appends is on its own line of the cell, which wraps."""
+    reasoning = "画面数から算出→17.1人日\n調整: テストを20%削減 → 16.62人日"
+    lines = [make_line("結合テスト", "0", "16.62", reasoning=reasoning)]
+    cell = load(make_document("ja", lines=lines)).worksheets[1]["O4"]
+    assert cell.value == reasoning
+    assert cell.alignment.wrap_text is True

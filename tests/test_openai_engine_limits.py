@@ -262,6 +262,10 @@ def test_a_timeout_through_the_workflow_keeps_the_request_and_records_the_call(
     assert time.monotonic() - started < WAIT_BOUND_S
     assert t(raised.value.key, "ja", **raised.value.values).startswith("AIサービスが1秒以内に応答しませんでした")
     assert t(raised.value.key, "en", **raised.value.values).startswith("The AI service did not answer within 1 seconds")
-    assert [m.content for m in flow.store.list_messages(project_id)] == [UNREAD_REQUEST]
+    messages = flow.store.list_messages(project_id)
+    assert [(m.role, m.content) for m in messages] == [
+        ("user", UNREAD_REQUEST),
+        ("assistant", t(raised.value.key, "ja", **raised.value.values)),
+    ]
     calls = [call for call in flow.store.llm_calls() if call.model != "offline"]
     assert [call.status for call in calls] == ["timeout"]

@@ -1,4 +1,5 @@
-"""The Settings / Usage page's tables: settings with every secret reduced to set / not set."""
+"""The Settings / Usage page's tables: settings with every secret reduced to set / not set,
+and what to do about a setting the quote needs but nobody filled in."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ SHOWN = (
     "host",
     "port",
     "issuer_company",
+    "issuer_address",
+    "issuer_registration_number",
+    "issuer_contact",
+    "staff_names",
 )
 
 
@@ -45,10 +50,18 @@ def _value(config: Settings, name: str) -> str:
         return hide_password(config.database_url_effective)
     if name == "openai_base_url":
         return base_url(config)
+    if name == "staff_names":
+        # Written back in STAFF_NAMES's own format, so the operator sees what to edit.
+        return ";".join(f"{login}={shown}" for login, shown in config.staff_names.items()) or "—"
     value = getattr(config, name)
     if value in ("", None):
         return "—"
     return str(value)
+
+
+def issuer_hint(config: Settings) -> str | None:
+    """How to fill in the quote's issuer block when it is empty (quotes then print no issuer), else None."""
+    return None if config.issuer_company else tr("usage.settings.issuer_missing")
 
 
 def settings_rows(config: Settings) -> list[dict[str, str]]:

@@ -27,6 +27,7 @@ from estimator.config import RegistrationNumber, Settings
 from estimator.i18n import Language, format_number, has_key, t
 from estimator.money import currency_digits
 from estimator.schemas import PHASES, PricedEstimate, QaItem
+from estimator.text import is_blank
 
 EXCEL_ROUNDING = {"floor": "ROUNDDOWN", "half_up": "ROUND", "ceil": "ROUNDUP"}
 MONEY_FORMATS = {"JPY": "¥#,##0", "USD": "$#,##0.00"}
@@ -279,18 +280,21 @@ def _quote_heading(sheet: Worksheet, doc: QuoteDocument) -> None:
     _value(sheet, 3, 6, doc.issue_date, "est_date")
     _text(sheet, 4, 5, t("excel.quote.valid_until", lang), "est_bold")
     _value(sheet, 4, 6, doc.valid_until, "est_date")
+    # (value, as printed, style): only a value that shows something is printed, packed from row 5,
+    # so without issuer settings and 担当 rows 5-9 keep no label, style or merge.
     issuer = [
-        (doc.issuer_company, "est_bold"),
-        (doc.issuer_address, "est_plain"),
+        (doc.issuer_company, doc.issuer_company, "est_bold"),
+        (doc.issuer_address, doc.issuer_address, "est_plain"),
         (
-            doc.issuer_registration_number
-            and t("excel.quote.registration", lang, number=doc.issuer_registration_number),
+            doc.issuer_registration_number,
+            t("excel.quote.registration", lang, number=doc.issuer_registration_number),
             "est_plain",
         ),
-        (doc.issuer_contact and t("excel.quote.contact", lang, contact=doc.issuer_contact), "est_plain"),
-        (doc.created_by and t("excel.quote.created_by", lang, name=doc.created_by), "est_plain"),
+        (doc.issuer_contact, t("excel.quote.contact", lang, contact=doc.issuer_contact), "est_plain"),
+        (doc.created_by, t("excel.quote.created_by", lang, name=doc.created_by), "est_plain"),
     ]
-    for row, (text, style) in enumerate((item for item in issuer if item[0]), start=5):
+    shown = [(text, style) for value, text, style in issuer if not is_blank(value)]
+    for row, (text, style) in enumerate(shown, start=5):
         _text(sheet, row, 4, text, style)
         sheet.merge_cells(start_row=row, start_column=4, end_row=row, end_column=6)
     header = ["no", "deliverable", "description", "person_days", "unit_cost", "amount"]
