@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration's revision; tests/test_migrations.py keeps it equal to Alembic's head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -117,7 +117,7 @@ def migrate(engine: Engine) -> None:
 
     config = _alembic_config(engine)
     try:
-        with engine.begin() as connection:
+        with engine.connect() as connection, foreign_keys_off(connection), connection.begin():
             current = MigrationContext.configure(connection).get_current_revision()
             known = known_revisions()
             if current is not None and current not in known:
@@ -126,8 +126,37 @@ def migrate(engine: Engine) -> None:
                 )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            _check_foreign_keys(connection)
     except DBAPIError as error:
         raise _unavailable(engine.url, error) from None
+
+
+@contextmanager
+def foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off while migrating, on again after.
+
+    A migration that rebuilds a SQLite table (copy, drop, rename) would otherwise cascade the
+    drop to every child row. The pragma only takes effect outside a transaction, so it is set
+    and committed before the migration's transaction begins.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Refuse (and roll back) a SQLite migration that left a child row without its parent."""
+    if connection.dialect.name == "sqlite" and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+        raise DatabaseUnavailableError(
+            "errors.database.unreachable", url=_shown(connection.engine.url), reason="PRAGMA foreign_key_check failed"
+        )
 
 
 def migration_state(engine: Engine) -> tuple[str | None, str | None]:

@@ -71,6 +71,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Ids are never reused, on SQLite too: a link (?project=ID), another tab's open project and widget
+# keys (versions, proposals) name rows by id, and must not reach a newer row once one is deleted.
+AUTOINCREMENT: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -79,6 +84,7 @@ class Project(Base):
     """An estimate project (legacy table `tasks`)."""
 
     __tablename__ = "tasks"
+    __table_args__ = (AUTOINCREMENT,)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -110,6 +116,19 @@ class Project(Base):
     proposals: Mapped[list[ProposalRow]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProposalRow.id"
     )
+
+
+class QuoteCounter(Base):
+    """The last quote number issued in a year.
+
+    A counter rather than the highest number still in `tasks`, so a number whose project was
+    deleted is never issued again: a quote the client holds keeps naming one project only.
+    """
+
+    __tablename__ = "quote_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
 
 
 class DeliverableRow(Base):
@@ -147,7 +166,7 @@ class EstimateVersion(Base):
     """One stored version of an estimate (legacy table name `estimates`); never updated."""
 
     __tablename__ = "estimates"
-    __table_args__ = (UniqueConstraint("task_id", "number"),)
+    __table_args__ = (UniqueConstraint("task_id", "number"), AUTOINCREMENT)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
@@ -167,6 +186,8 @@ class EstimateVersion(Base):
     total: Mapped[Decimal] = mapped_column(Scaled(2))
     assumptions: Mapped[list[str]] = mapped_column(JSON, default=list)
     exclusions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # SHA-256 of the inputs the estimate was made from (`workflow.inputs_digest`); None before migration 0002.
+    inputs_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -224,6 +245,7 @@ class ProposalRow(Base):
     """A proposed adjustment against one version, kept until applied or discarded."""
 
     __tablename__ = "proposals"
+    __table_args__ = (AUTOINCREMENT,)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)

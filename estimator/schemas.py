@@ -603,6 +603,8 @@ class VersionSummary:
     total: Decimal
     assumptions: tuple[str, ...]
     exclusions: tuple[str, ...]
+    inputs_digest: str | None
+    """The digest of the inputs the version was estimated from (`workflow.inputs_digest`); None: not known."""
     created_by: str
     created_at: datetime
 

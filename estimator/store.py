@@ -29,6 +29,7 @@ from estimator.models import (
     Project,
     ProposalRow,
     QAPair,
+    QuoteCounter,
     utcnow,
 )
 from estimator.schemas import (
@@ -139,10 +140,25 @@ def _new_project(session: Session, settings: ProjectSettings, created_by: str) -
 
 
 def _next_quote_number(session: Session, year: int) -> str:
-    prefix = f"Q-{year}-"
-    numbers = session.execute(select(Project.quote_number).where(Project.quote_number.like(f"{prefix}%"))).scalars()
-    highest = max((int(n.removeprefix(prefix)) for n in numbers if n.removeprefix(prefix).isdigit()), default=0)
-    return f"{prefix}{highest + 1:04d}"
+    """Take the year's next number from its counter, in the caller's transaction.
+
+    The increment is one UPDATE … RETURNING, so two writers are serialised by the row's lock
+    and each gets its own number; a number goes with the project whose insert commits it, and
+    is never handed out again even when that project is deleted. The first number of a year
+    inserts the year's row: a concurrent first insert hits the primary key (IntegrityError),
+    which `Store._with_quote_number` retries, then finding the row.
+    """
+    issued = session.execute(
+        update(QuoteCounter)
+        .where(QuoteCounter.year == year)
+        .values(last_number=QuoteCounter.last_number + 1)
+        .returning(QuoteCounter.last_number)
+    ).scalar_one_or_none()
+    if issued is None:
+        issued = 1
+        session.add(QuoteCounter(year=year, last_number=issued))
+        session.flush()
+    return f"Q-{year}-{issued:04d}"
 
 
 def version_lines(version: EstimateVersion) -> list[EstimateLine]:
@@ -226,6 +242,7 @@ def version_summary(version: EstimateVersion) -> VersionSummary:
         total=version.total,
         assumptions=tuple(version.assumptions),
         exclusions=tuple(version.exclusions),
+        inputs_digest=version.inputs_digest,
     )
 
 
@@ -262,7 +279,7 @@ class Store:
         return self._with_quote_number(lambda session: _new_project(session, settings, created_by))
 
     def _with_quote_number(self, build: Callable[[Session], Project]) -> Project:
-        """Run `build` in one transaction, again when a concurrent writer took the same quote number."""
+        """Run `build` in one transaction, again when a concurrent writer started the year's quote counter first."""
         for _attempt in range(5):
             try:
                 with self.database.transaction() as session:
@@ -457,6 +474,7 @@ class Store:
         changes: list[dict[str, Any]] | None = None,
         assumptions: Sequence[str] = (),
         exclusions: Sequence[str] = (),
+        inputs_digest: str | None = None,
         created_by: str = "local",
     ) -> EstimateVersion:
         """Store the version that follows `base_number` (None: the project's first); totals come from `price`.
@@ -468,7 +486,8 @@ class Store:
         written. `expected_row_version`, when given, also refuses a project changed since it
         was read (the deliverables an estimate was made from). `applies_proposal` closes
         that proposal as applied and the other pending ones on the same base as discarded,
-        in the same transaction.
+        in the same transaction. `inputs_digest` is stored as given: the caller knows
+        whether the version was estimated from the inputs now or derived from another.
         """
         origin = VersionOrigin(origin)
         priced = price(list(lines), pricing)
@@ -500,6 +519,7 @@ class Store:
                     total=priced.total,
                     assumptions=list(assumptions),
                     exclusions=list(exclusions),
+                    inputs_digest=inputs_digest,
                     created_by=created_by,
                 )
                 for position, item in enumerate(priced.lines):

@@ -8,6 +8,7 @@ operations (`estimator.adjustments`), priced by `estimator.money`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -124,6 +125,24 @@ def _operations_key(operations: Iterable[dict[str, object]]) -> str:
 
 def _plain(value: object) -> str:
     return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
+def inputs_digest(project: ProjectDetail) -> str:
+    """SHA-256 (hex) of what an estimate of `project` is made from: its deliverables in order, its system
+    requirements, and its questions with their answers.
+
+    Canonical JSON (sorted keys, fixed separators, text as written) so the same inputs give the same
+    digest in every process and release, and a version stored with it can be compared later
+    (`Workflow.inputs_changed`). Title, client and money terms are left out: changing them reprices
+    or relabels a quote but does not make its person-days out of date.
+    """
+    inputs = {
+        "deliverables": [{"name": item.name, "description": item.description} for item in project.deliverables],
+        "requirements": project.system_requirements,
+        "answers": [{"key": qa.key, "question": qa.question, "answer": qa.answer} for qa in project.qa_pairs],
+    }
+    canonical = json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def check_money_terms(currency: str, unit_cost: Decimal, tax_rate: Decimal, rounding: str) -> None:
@@ -300,27 +319,46 @@ class Workflow:
     # Versions
 
     def generate_estimate(self, project_id: int, *, expected_row_version: int | None, user: str) -> VersionSummary:
-        """A new version (origin generated) from the deliverables and the answers as they are now."""
+        """A new version (origin generated) from the deliverables and the answers as they are now.
+
+        It stores the digest of those inputs; the write is refused if the project changed since
+        it was read, so the digest is always of the inputs the engine was given.
+        """
         project = self.store.get_project(project_id)
         if expected_row_version is not None and project.row_version != expected_row_version:
             raise StaleWriteError("errors.stale_write", project=project_id)
         answers = self.store.answers(project_id)
         head = self.store.head_number(project_id)
         draft = self.engine.estimate(self._brief(project), answers, self._hooks(project_id, user))
+        detail = project_detail(project)
         return version_summary(
             self.store.append_version(
                 project_id,
                 lines=draft.lines,
-                pricing=project_detail(project).pricing,
+                pricing=detail.pricing,
                 origin=VersionOrigin.GENERATED,
                 engine=self.engine.name,
                 base_number=head,
                 expected_row_version=project.row_version,
                 assumptions=draft.assumptions,
                 exclusions=draft.exclusions,
+                inputs_digest=inputs_digest(detail),
                 created_by=user,
             )
         )
+
+    def inputs_changed(self, project_id: int, number: int | None = None) -> bool:
+        """Whether version `number` (newest when None) was estimated from other inputs than the project has now.
+
+        False when there is no estimate yet, and when the version's digest is None: versions
+        stored before migration 0002 do not know their inputs, and an unknown is not reported
+        as stale (that would flag every old estimate at once, changed or not).
+        """
+        project = self.project(project_id)
+        if number is None and self.store.head_number(project_id) is None:
+            return False
+        made_from = self.store.get_version(project_id, number).inputs_digest
+        return made_from is not None and made_from != inputs_digest(project)
 
     def versions(self, project_id: int) -> list[VersionSummary]:
         """Every version of the project, oldest first."""
@@ -494,8 +532,8 @@ class Workflow:
         shown = format_number(percent, lang)
         return self.propose_operations(
             project_id,
-            t("workflow.quick.risk_buffer.title", lang, percent=shown),
-            t("workflow.quick.risk_buffer.reason", lang),
+            t("offline.adjust.title.risk_buffer", lang, percent=shown),
+            t("offline.adjust.reason.risk_buffer", lang, percent=shown),
             [risk_buffer_operation(percent, lang)],
             user=user,
         )
@@ -530,7 +568,8 @@ class Workflow:
 
         Refused with the stale-version message when the estimate moved on since (another tab
         or process applied, edited or restored first); the version and the closing of this
-        proposal and its siblings are one transaction.
+        proposal and its siblings are one transaction. It keeps its base's inputs digest: an
+        adjustment changes the figures, not the inputs they were estimated from.
         """
         proposal = stored_proposal(self.store.get_proposal(project_id, proposal_id))
         if proposal.status == ProposalStatus.APPLIED:
@@ -554,6 +593,7 @@ class Workflow:
                 changes=[_change_record(change) for change in preview.changes],
                 assumptions=latest.assumptions,
                 exclusions=latest.exclusions,
+                inputs_digest=latest.inputs_digest,
                 created_by=user,
             )
         )
@@ -563,7 +603,11 @@ class Workflow:
         self.store.close_proposals(project_id, [proposal_id], ProposalStatus.DISCARDED)
 
     def restore_version(self, project_id: int, number: int, *, base_version: int, user: str) -> VersionSummary:
-        """A new version (origin restored) equal to version `number`, following `base_version`; nothing overwritten."""
+        """A new version (origin restored) equal to version `number`, following `base_version`; nothing overwritten.
+
+        It carries the digest of version `number`, whose lines it copies: it was estimated from
+        that version's inputs, not from those of the version it follows.
+        """
         source = self.store.get_version(project_id, number)
         base = self.store.get_version(project_id, base_version)
         lines, pricing = version_lines(source), version_pricing(source)
@@ -580,6 +624,7 @@ class Workflow:
                 changes=[_change_record(change) for change in changes],
                 assumptions=source.assumptions,
                 exclusions=source.exclusions,
+                inputs_digest=source.inputs_digest,
                 created_by=user,
             )
         )
@@ -587,7 +632,10 @@ class Workflow:
     def edit_lines(
         self, project_id: int, person_days: dict[str, Decimal], *, base_version: int, user: str
     ) -> VersionSummary:
-        """A new version (origin edited) of `base_version` with the given lines set to new person-days."""
+        """A new version (origin edited) of `base_version` with the given lines set to new person-days.
+
+        Like an adjustment, it keeps its base's inputs digest.
+        """
         base = self.store.get_version(project_id, base_version)
         lines, pricing = version_lines(base), version_pricing(base)
         operations = [
@@ -613,6 +661,7 @@ class Workflow:
                 changes=[_change_record(change) for change in changes],
                 assumptions=base.assumptions,
                 exclusions=base.exclusions,
+                inputs_digest=base.inputs_digest,
                 created_by=user,
             )
         )

@@ -16,11 +16,13 @@ import pytest
 
 from estimator import db
 from estimator.backup import backup_sqlite, restore_sqlite
-from estimator.db import Database, current_revision
+from estimator.db import SCHEMA_REVISION, Database, current_revision
 from estimator.errors import InvalidInputError
 from estimator.i18n import LANGUAGES
+from estimator.models import QuoteCounter
 from estimator.store import Store
 from tests.factories import project_settings
+from tests.schema_support import add_issued_project, database_at
 from tests.support import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,10 +204,10 @@ def test_every_restore_refusal_is_one_formatted_line_and_the_live_database_is_by
     assert listed.returncode == 0 and "Precious" in listed.stdout
 
 
-MIGRATION_0002 = """\"\"\"A later migration that changes nothing: the newest revision of the code under test.\"\"\"
+MIGRATION_0003 = """\"\"\"A later migration that changes nothing: the newest revision of the code under test.\"\"\"
 
-revision = Q0002Q
-down_revision = Q0001Q
+revision = Q0003Q
+down_revision = Q0002Q
 branch_labels = None
 depends_on = None
 
@@ -220,14 +222,14 @@ def downgrade() -> None:
 
 
 def newer_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quote: str) -> None:
-    """This code as a later release: a migration 0002 added to a copy of the migrations folder.
+    """This code as a later release: a migration 0003 added to a copy of the migrations folder.
 
-    `quote` is how the file spells its revision: `alembic revision` writes '0002' (its template
-    uses repr), the repository's own 0001 is written "0001".
+    `quote` is how the file spells its revision: `alembic revision` writes '0003' (its template
+    uses repr), the repository's own migrations are written "0001".
     """
     folder = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_later.py").write_text(MIGRATION_0002.replace("Q", quote), encoding="utf-8")
+    (folder / "versions" / "0003_later.py").write_text(MIGRATION_0003.replace("Q", quote), encoding="utf-8")
     monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
 
 
@@ -235,23 +237,41 @@ def test_a_backup_at_a_revision_spelt_as_alembic_writes_it_is_known(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     newer_code(tmp_path, monkeypatch, quote="'")
-    backup = database_with(tmp_path / "backup.db", "From 0002")
-    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == "0002"
+    backup = database_with(tmp_path / "backup.db", "From 0003")
+    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == "0003"
     live = database_with(tmp_path / "live.db", "Before")
     restore_sqlite(backup, live)
-    assert titles(live) == ["From 0002"]
+    assert titles(live) == ["From 0003"]
 
 
 def test_a_backup_at_an_older_revision_is_migrated_up_as_it_is_restored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    backup = database_with(tmp_path / "backup.db", "From 0001")
+    backup = database_with(tmp_path / "backup.db", "From 0002")
     newer_code(tmp_path, monkeypatch, quote='"')
     live = database_with(tmp_path / "live.db", "Before")
     restore_sqlite(backup, live)
-    assert titles(live) == ["From 0001"]
-    assert current_revision(Database.from_url(f"sqlite:///{live}", upgrade=False).engine) == "0002"
-    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == "0001"
+    assert titles(live) == ["From 0002"]
+    assert current_revision(Database.from_url(f"sqlite:///{live}", upgrade=False).engine) == "0003"
+    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == SCHEMA_REVISION
+
+
+def test_a_backup_from_revision_0001_is_restored_at_the_newest_and_its_quote_numbers_continue(
+    tmp_path: Path,
+) -> None:
+    """A backup an 0001 release took: restoring it runs the real migrations, counter seeding included."""
+    backup = database_at(f"sqlite:///{tmp_path / 'backup.db'}", "0001")
+    add_issued_project(backup, "Q-2026-0001", "From 0001")
+    add_issued_project(backup, "Q-2026-0002", "Also from 0001")
+    backup.dispose()
+    live = database_with(tmp_path / "live.db", "Before")
+    restore_sqlite(tmp_path / "backup.db", live)
+    assert titles(live) == ["From 0001", "Also from 0001"]
+    restored = Database.from_url(f"sqlite:///{live}", upgrade=False)
+    assert current_revision(restored.engine) == SCHEMA_REVISION
+    assert current_revision(Database.from_url(f"sqlite:///{tmp_path / 'backup.db'}", upgrade=False).engine) == "0001"
+    with restored.transaction() as session:
+        assert session.get(QuoteCounter, 2026).last_number == 2
 
 
 def test_a_backup_at_an_older_revision_with_other_columns_is_refused_before_touching_anything(

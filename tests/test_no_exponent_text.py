@@ -44,7 +44,7 @@ def test_a_risk_buffer_of_any_percentage_is_named_without_an_exponent(percent: D
     for form in _forms(percent):
         line = risk_buffer_operation(form, lang).line
         assert line is not None and not EXPONENT.search(line), line
-        title = t("workflow.quick.risk_buffer.title", lang, percent=format_number(form, lang))
+        title = t("offline.adjust.title.risk_buffer", lang, percent=format_number(form, lang))
         assert not EXPONENT.search(title), title
 
 
