@@ -13,11 +13,11 @@ from ui.context import (
     keep_place_in_url,
     lang,
     language_switch,
-    settings,
     show_flashes,
     tr,
     user,
 )
+from ui.formatting import engine_in_use
 from ui.unsaved import guard_unsaved_work
 
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
@@ -49,8 +49,7 @@ with st.sidebar:
         st.markdown(f"**{project.title}**  \n{project.quote_number}")
     else:
         st.caption(tr("sidebar.no_project"))
-    engine = settings().engine_name
-    st.caption(tr("sidebar.engine", engine=tr("sidebar.engine_offline") if engine == "offline" else engine))
+    st.caption(tr("sidebar.engine", engine=engine_in_use()))
     st.caption(tr("sidebar.user", user=user()))
 
 keep_place_in_url()

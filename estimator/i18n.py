@@ -2,6 +2,14 @@
 
 `t()` looks a key up and fills `{name}` placeholders; money, numbers and dates
 are formatted per locale with Babel so ¥1,234,567 and $1,234.50 read naturally.
+
+Plurals: "{count} proposal(s)" reads badly, so a message whose wording follows a number
+keeps its general form under the plain `key` and adds the forms that differ under
+`key.<CLDR plural category>`: English writes `key.one` ("1 proposal ready") beside `key`
+("{count} proposals ready"); Japanese, which has no plural, writes only `key`. Callers pass
+the number as `count` and `t()` picks the form the language's CLDR rule gives for it,
+falling back to the plain key. A second number that needs its own agreement is passed as
+a `Phrase` whose own `count` picks its form.
 """
 
 from __future__ import annotations
@@ -15,8 +23,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
+from babel.plural import PluralRule
 
 from estimator.money import currency_digits
 
@@ -50,9 +60,23 @@ class Phrase:
     values: Mapping[str, object] = field(default_factory=dict)
 
 
+@cache
+def _plural_form(lang: str) -> PluralRule:
+    """The CLDR rule naming the plural form of a number: English 1 → "one", else "other"; Japanese always "other"."""
+    return Locale.parse(_BABEL_LOCALE[lang]).plural_form
+
+
+def _text(key: str, lang: str, count: object) -> str | None:
+    """The form of `key` that `count` calls for, else its plain text (see the module docstring)."""
+    texts = catalog(lang)
+    if isinstance(count, int | Decimal) and (form := _plural_form(lang)(count)) != "other":
+        return texts.get(f"{key}.{form}", texts.get(key))
+    return texts.get(key)
+
+
 def t(key: str, lang: str, **values: object) -> str:
-    """The text for `key` in `lang`; a missing key shows itself so it is noticed, never crashes."""
-    text = catalog(lang).get(key)
+    """The text for `key` in `lang` (the plural form `count` calls for); a missing key shows itself so it is noticed."""
+    text = _text(key, lang, values.get("count"))
     if text is None:
         return key
     if not values:

@@ -14,8 +14,8 @@ from estimator.schemas import StoredProposal
 from estimator.workflow import read_decimal
 from ui import estimate as view
 from ui.context import flash, lang, require_project, show_error, through_app, tr, user, workflow
-from ui.formatting import days, money, number
-from ui.steps import engine_label
+from ui.formatting import days, engine_in_use, engine_label, money, number
+from ui.steps import stale_estimate_notice
 
 through_app()
 
@@ -33,6 +33,7 @@ if not versions:
     st.stop()
 
 latest = versions[-1]
+stale_estimate_notice(project, latest.number, key="adjust_stale_regenerate")
 estimate = view.priced(latest)
 currency = estimate.pricing.currency
 # Each action clears the outcome of the one before: an error box never outlives the next action.
@@ -42,7 +43,7 @@ quick_error: tuple[int, str, dict[str, object]] | None = st.session_state.pop(QU
 def ask(request: str) -> None:
     """A chat request: its reply (proposals, or why there are none) is stored in the conversation."""
     try:
-        with st.spinner(tr("adjust.thinking", engine=engine_label())):
+        with st.spinner(tr("adjust.thinking", engine=engine_in_use())):
             flow.propose_adjustment(project.id, request, user=user(), language=lang())
     except NotFoundError as error:
         show_error(error)
@@ -53,7 +54,7 @@ def ask(request: str) -> None:
 def quick(action: Callable[[], object]) -> None:
     """A quick action; its refusal shows once, under the form, and the chat is redrawn with its proposal."""
     try:
-        with st.spinner(tr("adjust.thinking", engine=engine_label())):
+        with st.spinner(tr("adjust.thinking", engine=engine_in_use())):
             action()
     except EstimatorError as error:
         st.session_state[QUICK_ERROR_KEY] = (project.id, error.key, error.values)
@@ -69,10 +70,6 @@ def money_input(label: str, value: Decimal, key: str, help: str | None = None) -
     return st.text_input(label, value=shown, key=key, help=help)
 
 
-request = st.chat_input(tr("adjust.chat.placeholder"), key="adjust_chat", max_chars=2000)
-if request:
-    ask(request)
-
 st.caption(
     tr(
         "adjust.current",
@@ -83,12 +80,20 @@ st.caption(
     )
 )
 
-chat_column, quick_column = st.columns([3, 2], gap="large")
+view.download_quote(project.id, latest, tr("adjust.download", version=latest.number), key="adjust_download_quote")
+
+chat_column, quick_column = st.columns([5, 4], gap="large")
 
 with chat_column:
     st.subheader(tr("adjust.chat.title"))
+    history = st.container(height=380, border=True)
+    # In the column, not pinned to the page's foot: a pinned chat input scrolls every load of the
+    # page to its bottom, past the stale-estimate notice and the current version at the top.
+    request = st.chat_input(tr("adjust.chat.placeholder"), key="adjust_chat", max_chars=2000)
+    if request:
+        ask(request)
     messages = flow.messages(project.id)
-    with st.container(height=380, border=True):
+    with history:
         if not messages:
             st.caption(tr("adjust.chat.empty"))
         for message in messages:
@@ -158,7 +163,9 @@ for proposal in pending:
         outdated = proposal.base_version != latest.number
         with summary_column:
             st.markdown(f"**{proposal.title}**")
-            st.caption(tr("adjust.proposals.meta", version=proposal.base_version, engine=proposal.engine))
+            st.caption(
+                tr("adjust.proposals.meta", version=proposal.base_version, engine=engine_label(proposal.engine, lang()))
+            )
             if proposal.reason:
                 st.markdown(proposal.reason)
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from estimator.errors import EstimatorError, InvalidInputError, StaleWriteError
-from estimator.i18n import t
+from estimator.i18n import Phrase, t
 from estimator.schemas import DESCRIPTION_LIMIT, NAME_LIMIT, UPLOAD_TYPES
 from ui import deliverables as state
 from ui.context import flash, lang, require_project, settings, show_error, through_app, tr, workflow
@@ -89,7 +89,11 @@ with st.expander(
             st.info(tr("deliverables.upload.replace_or_append", count=rows_now), icon=":material/help:")
         replace_column, append_column, cancel_column = st.columns([2, 2, 1])
         if replace_column.button(
-            tr("deliverables.upload.replace", count=len(found.deliverables), rows=rows_now)
+            tr(
+                "deliverables.upload.replace",
+                count=len(found.deliverables),
+                rows=Phrase("units.rows", {"count": rows_now}),
+            )
             if rows_now
             else tr("deliverables.upload.accept", count=len(found.deliverables)),
             type="primary",

@@ -10,9 +10,19 @@ import streamlit as st
 from estimator.errors import EstimatorError
 from estimator.schemas import MAX_LINE_PERSON_DAYS
 from ui import estimate as view
-from ui.context import flash, require_deliverables, require_project, show_error, through_app, tr, user, workflow
-from ui.formatting import money, number, origin, when
-from ui.steps import generate_estimate
+from ui.context import (
+    flash,
+    lang,
+    require_deliverables,
+    require_project,
+    show_error,
+    through_app,
+    tr,
+    user,
+    workflow,
+)
+from ui.formatting import engine_label, money, number, origin_label, when
+from ui.steps import generate_estimate, stale_estimate_notice
 
 through_app()
 
@@ -23,9 +33,10 @@ st.title(tr("estimate.title"))
 require_deliverables(project)
 
 versions = flow.versions(project.id)
-actions = st.columns([2, 2, 3], vertical_alignment="center")
+# Buttons as wide as their labels (a fixed column cut 「変更前のバージョン3をダウンロ…」), the caption beside them.
+actions = st.container(horizontal=True, vertical_alignment="center", gap="medium", key="estimate_actions")
 label = tr("estimate.regenerate") if versions else tr("estimate.generate")
-if actions[0].button(
+if actions.button(
     label, type="secondary" if versions else "primary", icon=":material/calculate:", key="generate_estimate"
 ) and generate_estimate(project):
     st.rerun()
@@ -50,27 +61,25 @@ if latest.number != newest.number:
         args=(project.id, newest.number),
         width="stretch",
     )
+stale = stale_estimate_notice(project, latest.number, key="stale_regenerate")
 estimate = view.priced(latest)
 currency = estimate.pricing.currency
-filename, workbook = view.quote_file(project.id, latest)
-actions[1].download_button(
-    tr("estimate.download"),
-    data=workbook,
-    file_name=filename,
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    type="primary",
-    on_click="ignore",
-    key="download_quote",
-)
-actions[2].caption(
+with actions:
+    view.download_quote(
+        project.id,
+        latest,
+        tr("estimate.download_stale", version=latest.number) if stale else tr("estimate.download"),
+        key="download_quote",
+        help=tr("estimate.download_stale_help", version=latest.number) if stale else None,
+    )
+actions.caption(
     tr(
         "estimate.version_caption",
         version=latest.number,
-        origin=origin(latest.origin),
+        origin=origin_label(latest.origin, lang()),
         who=latest.created_by,
         when=when(latest.created_at),
-        engine=latest.engine,
+        engine=engine_label(latest.engine, lang()),
     )
 )
 
@@ -202,7 +211,7 @@ def show_versions() -> None:
         [
             {
                 tr("estimate.versions.number"): f"v{v.number}",
-                tr("estimate.versions.origin"): origin(v.origin),
+                tr("estimate.versions.origin"): origin_label(v.origin, lang()),
                 tr("estimate.versions.who"): v.created_by,
                 tr("estimate.versions.when"): when(v.created_at),
                 tr("estimate.versions.person_days"): number(v.person_days),
@@ -253,7 +262,7 @@ def show_versions() -> None:
             n: tr(
                 "estimate.restore.option",
                 version=n,
-                origin=origin(by_number[n].origin),
+                origin=origin_label(by_number[n].origin, lang()),
                 total=money(by_number[n].total, by_number[n].currency),
             )
             for n in numbers

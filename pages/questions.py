@@ -8,7 +8,8 @@ import streamlit as st
 from estimator.errors import EstimatorError
 from ui import answers
 from ui.context import flash, require_deliverables, require_project, show_error, through_app, tr, user, workflow
-from ui.steps import engine_label, generate_estimate
+from ui.formatting import engine_in_use
+from ui.steps import generate_estimate
 
 through_app()
 
@@ -25,7 +26,7 @@ label = tr("questions.regenerate") if project.qa_pairs else tr("questions.genera
 if st.button(
     label, type="secondary" if project.qa_pairs else "primary", icon=":material/quiz:", key="generate_questions"
 ):
-    with st.status(tr("questions.generating", engine=engine_label()), expanded=True) as status:
+    with st.status(tr("questions.generating", engine=engine_in_use()), expanded=True) as status:
         try:
             st.write(tr("questions.step.saving"))
             project = answers.store_pending(project)

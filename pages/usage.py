@@ -6,9 +6,18 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import settings_view
-from ui.context import settings, through_app, tr, user, workflow
-from ui.formatting import day, number, usd, when
-from ui.steps import engine_label
+from ui.context import lang, settings, through_app, tr, user, workflow
+from ui.formatting import (
+    call_error_label,
+    call_kind_label,
+    call_status_label,
+    day,
+    engine_in_use,
+    engine_label,
+    number,
+    usd,
+    when,
+)
 
 through_app()
 
@@ -34,15 +43,18 @@ with st.container(border=True):
             tr(
                 "usage.engine.last_call",
                 when=when(last.created_at),
-                kind=last.kind,
-                model=last.model,
-                status=tr(f"usage.status.{last.status}") if last.status in ("ok", "error") else last.status,
+                kind=call_kind_label(last.kind, lang()),
+                model=engine_label(last.model, lang()),
+                status=call_status_label(last.status, lang()),
                 latency=number(last.latency_ms, 0),
             )
         )
         if last.status != "ok" and last.error:
-            st.warning(tr("usage.engine.last_error", error=last.error[:300]))
-    st.caption(tr("usage.engine.in_use", engine=engine_label()))
+            message, detail = call_error_label(last.error, lang())
+            st.warning(tr("usage.engine.last_error", error=message))
+            if detail:
+                st.caption(tr("usage.engine.error_detail", detail=detail[:300]))
+    st.caption(tr("usage.engine.in_use", engine=engine_in_use()))
 
 st.subheader(tr("usage.caps.title"))
 for column, cap in zip(st.columns(len(usage.caps)), usage.caps, strict=True):

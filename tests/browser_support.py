@@ -182,6 +182,79 @@ def nav_titles(page: Any) -> list[str]:
     return [link.get_attribute("label") for link in page.locator('[data-testid="stSidebarNavLink"] span[label]').all()]
 
 
+def create_project(walk: Walk, title: str) -> None:
+    """Fill the new-project form on the projects page (in the walk's language) and land on the deliverables."""
+    page = walk.page
+    new_project = page.locator('[data-testid="stExpander"]').filter(has_text=walk.text("projects.new")).first
+    if not new_project.get_by_label(walk.text("projects.field.title")).is_visible():
+        new_project.locator("summary").click()
+    new_project.get_by_text(t(f"lang.{walk.lang}", walk.lang), exact=True).click()
+    wait_idle(page)
+    new_project.get_by_label(walk.text("projects.field.title")).fill(title)
+    new_project.get_by_label(walk.text("projects.field.client")).fill("ACME")
+    new_project.get_by_role("button", name=walk.text("projects.create")).click()
+    walk.expect_text(walk.text("deliverables.intro"))
+
+
+def reload_keeps_place(walk: Walk, title: str, heading_key: str) -> None:
+    """A browser reload reopens the same project, page and language from the URL."""
+    walk.page.reload()
+    wait_idle(walk.page)
+    assert "project=" in walk.page.url and f"lang={walk.lang}" in walk.page.url, walk.page.url
+    assert nav_titles(walk.page) == [walk.text(key) for key in NAV_KEYS], "the language survives a reload"
+    sidebar = walk.page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text(title, exact=True).count() == 1, "the open project survives a reload"
+    walk.page.get_by_role("heading", name=walk.text(heading_key)).first.wait_for()
+    assert walk.page.get_by_text(walk.text("nav.choose_project_first")).count() == 0
+
+
+def quick_risk_buffer(walk: Walk, percent: int) -> None:
+    """The risk-buffer quick action, then apply its proposal."""
+    page = walk.page
+    page.get_by_role("tab", name=walk.text("adjust.quick.risk")).click()
+    panel = page.locator('[role="tabpanel"]:visible').filter(
+        has=page.get_by_label(walk.text("adjust.quick.risk_label"))
+    )
+    panel.get_by_label(walk.text("adjust.quick.risk_label")).fill(str(percent))
+    panel.get_by_role("button", name=walk.text("adjust.quick.propose")).click()
+    wait_idle(page)
+    walk.expect_text(walk.text("offline.adjust.title.risk_buffer", percent=percent))
+    apply_buttons = page.locator('[class*="st-key-apply_"] button')
+    assert apply_buttons.count() == 1, "the risk buffer is the one pending proposal"
+    apply_buttons.first.click()
+    walk.expect_text(walk.text("adjust.proposals.none"))
+
+
+EXPONENT = re.compile(r"\d(?:\.\d+)?E[+-]?\d", re.IGNORECASE)
+
+
+def workbook_texts(path: Path) -> list[str]:
+    """Every cell's text in every sheet of a workbook."""
+    book = openpyxl.load_workbook(path)
+    return [str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value]
+
+
+def second_upload_appends(walk: Walk) -> None:
+    """A second file on a saved list: the upload section stays open and asks to replace or append."""
+    page = walk.page
+    section = walk.keyed("upload_section")
+    dropzone = section.locator('[data-testid="stFileUploaderDropzone"]')
+    if not dropzone.is_visible():
+        section.locator("summary").click()
+        wait_idle(page)
+    section.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        str(SAMPLES / "legacy_sample_input.csv")
+    )
+    walk.expect_text(walk.text("deliverables.upload.replace_or_append", count=13))
+    assert dropzone.is_visible(), "the section stays open"
+    walk.shot("second_upload")
+    walk.click("upload_append")
+    walk.expect_text(walk.text("deliverables.upload.appended", count=3, skipped=6))
+    walk.click("save_deliverables")
+    walk.expect_text(walk.text("deliverables.saved", count=16))
+    walk.shot("second_upload_saved")
+
+
 def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None:
     page, lang = walk.page, walk.lang
     page.goto(base_url)
@@ -193,17 +266,12 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
         wait_idle(page)
     assert nav_titles(page) == [walk.text(key) for key in NAV_KEYS]
     walk.shot("projects")
+    page.reload()
+    wait_idle(page)
+    assert nav_titles(page) == [walk.text(key) for key in NAV_KEYS], "the language survives a reload"
 
     title = f"Walk {lang}"
-    new_project = page.locator('[data-testid="stExpander"]').filter(has_text=walk.text("projects.new")).first
-    if not new_project.get_by_label(walk.text("projects.field.title")).is_visible():
-        new_project.locator("summary").click()
-    new_project.get_by_text(t(f"lang.{lang}", lang), exact=True).click()
-    wait_idle(page)
-    new_project.get_by_label(walk.text("projects.field.title")).fill(title)
-    new_project.get_by_label(walk.text("projects.field.client")).fill("ACME")
-    new_project.get_by_role("button", name=walk.text("projects.create")).click()
-    walk.expect_text(walk.text("deliverables.intro"))
+    create_project(walk, title)
     walk.shot("deliverables_empty")
 
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
@@ -217,18 +285,22 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
     walk.click("save_deliverables")
     walk.expect_text(walk.text("deliverables.saved", count=13))
     walk.shot("saved")
+    reload_keeps_place(walk, title, "deliverables.title")
 
     walk.go("nav.questions")
     walk.click("generate_questions")
     answers = page.locator('[class*="st-key-answer_"] input')
     answers.first.wait_for()
     walk.shot("questions")
+    reload_keeps_place(walk, title, "questions.title")
+    answers.first.wait_for()
     answers.first.fill("5")
     answers.first.press("Enter")
     wait_idle(page)
     walk.click("answers_to_estimate")
     walk.expect_text(walk.text("estimate.metric.subtotal"))
     walk.shot("estimate")
+    reload_keeps_place(walk, title, "estimate.title")
     page.get_by_role("tab", name=walk.text("estimate.tab.chart")).click()
     walk.shot("estimate_chart")
 
@@ -242,6 +314,9 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
     apply_buttons.first.click()
     walk.expect_text(walk.text("adjust.proposals.none"))
     walk.shot("applied")
+    quick_risk_buffer(walk, 10)
+    walk.shot("risk_buffer_applied")
+    reload_keeps_place(walk, title, "adjust.title")
 
     walk.go("nav.estimate")
     shown_total = amount_of(walk.metric(walk.text("estimate.metric.total")))
@@ -258,10 +333,20 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
     walk.go("nav.usage")
     walk.expect_text(walk.text("usage.settings.title"))
     walk.shot("usage")
+    reload_keeps_place(walk, title, "usage.title")
 
     projects = json.loads(run_cli("list", "--json", env={"DATA_DIR": str(data_dir)}).stdout)
     project = next(p for p in projects if p["title"] == title)
     stored = json.loads(run_cli("show", str(project["id"]), "--json", env={"DATA_DIR": str(data_dir)}).stdout)
-    assert stored["version"] == 2 and stored["origin"] == "adjusted"
+    assert stored["version"] == 3 and stored["origin"] == "adjusted"
     assert Decimal(str(stored["total"])) == shown_total
     assert workbook_total(saved, project["currency"], "floor") == shown_total
+    texts = workbook_texts(saved)
+    assert walk.text("offline.adjust.risk_buffer_line", percent=10) in texts
+    assert not [text for text in texts if EXPONENT.search(text)], "no exponent in the quote"
+
+    walk.go("nav.deliverables")
+    second_upload_appends(walk)
+    walk.go("nav.estimate")
+    walk.expect_text(walk.text("estimate.stale.notice", version=3))
+    walk.shot("estimate_stale")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from estimator.db import Database
+from estimator.db import SCHEMA_REVISION, Database
 from estimator.store import Store
 from tests.factories import JPY, line, project_settings
 from tests.support import run_cli
@@ -30,7 +30,7 @@ def test_check_reports_settings_without_secrets(monkeypatch: pytest.MonkeyPatch,
     assert "sk-test-secret-value" not in result.stdout + result.stderr
     assert "OpenAI API key: set" in result.stdout
     assert "Engine: gpt-4o-mini" in result.stdout
-    assert "Schema: at 0001, newest 0001" in result.stdout
+    assert f"Schema: at {SCHEMA_REVISION}, newest {SCHEMA_REVISION}" in result.stdout
     assert str(isolated_settings / "estimator.db") in result.stdout
 
 
@@ -79,7 +79,7 @@ def test_purge_dry_run_lists_without_deleting(isolated_settings: Path) -> None:
     store.create_project(project_settings("Recent"))
     result = run_cli("--lang", "en", "purge", "--older-than", "0", "--dry-run")
     assert result.returncode == 0
-    assert "1 project(s)" in result.stdout and "Recent" in result.stdout
+    assert "1 project not updated for 0 days" in result.stdout and "Recent" in result.stdout
     assert len(store.list_projects()) == 1
     assert run_cli("purge", "--older-than", "0").returncode == 0
     assert store.list_projects() == []

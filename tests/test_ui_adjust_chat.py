@@ -1,6 +1,7 @@
 """Issue 11 items 8, 10 and 11 on the Adjust page: every reply is part of the conversation,
 an error box never outlives the next action, asking twice does not pile up proposals,
-examples follow the UI language and the project's currency, and money inputs show separators."""
+examples follow the UI language and the project's currency, money inputs show separators,
+and the adjusted quote downloads right there (one action fewer on the shortest walk)."""
 
 from __future__ import annotations
 
@@ -85,3 +86,13 @@ def test_money_inputs_show_thousands_separators_and_read_them_back(lang: str) ->
     submit(at, "quick_budget", lang)
     assert not at.error
     assert flow().store.pending_proposals(project_id)
+
+
+def test_the_adjusted_versions_quote_downloads_from_the_adjust_page() -> None:
+    project_id = estimated_project()
+    at = opened(project_id, "pages/adjust.py")
+    submit(at, "quick_risk")
+    at.button(key=f"apply_{flow().pending_proposals(project_id)[0].id}").click().run()
+
+    [button] = at.get("download_button")
+    assert button.proto.label == t("adjust.download", "ja", version=2)

@@ -34,7 +34,7 @@ def test_first_load_menu_is_exactly_our_pages_in_order_with_translated_titles(
     assert not at.exception
     assert texts(at.title) == [t("projects.title", lang)]
     sidebar = [caption.value for caption in at.sidebar.caption]
-    assert t("sidebar.engine", lang, engine=t("sidebar.engine_offline", lang)) in sidebar
+    assert t("sidebar.engine", lang, engine=t("engine.offline", lang)) in sidebar
     assert t("sidebar.user", lang, user="local") in sidebar
     assert at.sidebar.selectbox(key="lang_select").value == lang
 

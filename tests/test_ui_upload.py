@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from estimator.errors import InvalidInputError
-from estimator.i18n import t
+from estimator.i18n import Phrase, t
 from estimator.schemas import UPLOAD_TYPES
 from tests.conftest import SAMPLES
 from tests.ui_support import flow, opened, project_with_deliverables, texts
@@ -28,7 +28,9 @@ def test_a_second_upload_asks_and_append_keeps_the_rows_and_skips_names_already_
     at.file_uploader[0].set_value(("more.csv", CSV, "text/csv")).run()
 
     assert t("deliverables.upload.replace_or_append", "ja", count=2) in texts(at.info)
-    assert at.button(key="upload_accept").label == t("deliverables.upload.replace", "ja", count=2, rows=2)
+    rows = Phrase("units.rows", {"count": 2})
+    assert at.button(key="upload_accept").label == t("deliverables.upload.replace", "ja", count=2, rows=rows)
+    assert at.button(key="upload_accept").label == "表の 2 行を 2 件で置き換える"
     at.button(key="upload_append").click().run()
 
     assert draft_names(at) == ["要件定義書", "ログイン画面", "設計書"]

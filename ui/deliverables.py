@@ -237,11 +237,14 @@ def translate_uploader(browse: str) -> None:
     accepted types and the limit in the user's language) and the button reads `browse`.
     """
     zone = '[class*="st-key-deliverables_file_"] [data-testid="stFileUploaderDropzone"]'
+    # Only the browse button of the empty zone: a staged file's chip has its own remove and add icons.
+    button = f'{zone} button[data-testid="stBaseButton-secondary"]'
     label = browse.replace("\\", "").replace('"', "")
     st.html(
         f"<style>{zone} [data-testid='stFileUploaderDropzoneInstructions'] {{display: none;}}"
-        f"{zone} button {{font-size: 0;}}"
-        f'{zone} button::after {{content: "{label}"; font-size: 0.875rem;}}</style>'
+        f"{button} [data-testid='stMarkdownContainer'] {{display: none;}}"
+        f"{button} {{white-space: nowrap;}}"
+        f'{button}::after {{content: "{label}"; margin-left: 0.5rem;}}</style>'
     )
 
 

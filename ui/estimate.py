@@ -211,3 +211,22 @@ def quote_file(project_id: int, version: VersionSummary) -> tuple[str, bytes]:
         cached = (wanted, workflow().export_quote(project_id, version.number))
         st.session_state[EXPORT_KEY] = cached
     return cached[1]
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_quote(project_id: int, version: VersionSummary, label: str, *, key: str, help: str | None = None) -> None:
+    """The download button of `version`'s quote (the estimate page's, and the adjust page's after a change)."""
+    filename, workbook = quote_file(project_id, version)
+    st.download_button(
+        label,
+        data=workbook,
+        file_name=filename,
+        mime=XLSX_MIME,
+        icon=":material/download:",
+        type="primary",
+        on_click="ignore",
+        key=key,
+        help=help,
+    )

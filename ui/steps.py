@@ -7,14 +7,9 @@ import streamlit as st
 from estimator.errors import EstimatorError
 from estimator.schemas import ProjectDetail
 from ui import answers
-from ui.context import flash, settings, show_error, tr, user, workflow
+from ui.context import flash, show_error, tr, user, workflow
 from ui.estimate import show_version
-
-
-def engine_label() -> str:
-    """The engine in use as the user reads it: the offline engine by name, else the model."""
-    name = settings().engine_name
-    return tr("sidebar.engine_offline") if name == "offline" else name
+from ui.formatting import engine_in_use
 
 
 def generate_estimate(project: ProjectDetail) -> bool:
@@ -22,7 +17,7 @@ def generate_estimate(project: ProjectDetail) -> bool:
 
     The answers are stored first, so a failing model call loses none of them.
     """
-    with st.status(tr("estimate.generating", engine=engine_label()), expanded=True) as status:
+    with st.status(tr("estimate.generating", engine=engine_in_use()), expanded=True) as status:
         try:
             st.write(tr("estimate.step.saving"))
             project = answers.store_pending(project)
@@ -35,4 +30,19 @@ def generate_estimate(project: ProjectDetail) -> bool:
         status.update(label=tr("estimate.generated", version=version.number), state="complete", expanded=False)
     show_version(project.id, version.number)
     flash(tr("estimate.generated", version=version.number))
+    return True
+
+
+def stale_estimate_notice(project: ProjectDetail, number: int, *, key: str) -> bool:
+    """Warn when version `number` was made from other inputs than the project holds now, with a re-estimate button.
+
+    Saved deliverables, requirements or answers that changed after the estimate would otherwise
+    leave a quote that silently prices the old list. True when the estimate is out of date.
+    """
+    if not workflow().inputs_changed(project.id, number):
+        return False
+    st.warning(tr("estimate.stale.notice", version=number), icon=":material/sync_problem:")
+    regenerate = st.button(tr("estimate.stale.regenerate"), type="primary", icon=":material/calculate:", key=key)
+    if regenerate and generate_estimate(project):
+        st.rerun()
     return True
