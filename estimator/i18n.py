@@ -106,6 +106,15 @@ def format_number(value: Decimal | int | float, lang: str, digits: int = 2) -> s
     return format_decimal(value, format=pattern, locale=_BABEL_LOCALE[lang])
 
 
+def format_person_days(value: Decimal, lang: str) -> str:
+    """Person-days with their unit: 「12.5 人日」, "12.5 person-days", "1 person-day".
+
+    The plural follows the figure as shown (two decimals, trailing zeros dropped): 1.00 reads "1 person-day".
+    """
+    shown = value.quantize(Decimal("0.01")).normalize()
+    return t("units.person_days", lang, value=format_number(value, lang), count=shown)
+
+
 def format_date(value: date, lang: str) -> str:
     """2026年11月26日 / Nov 26, 2026."""
     return babel_format_date(value, format="long" if lang == "ja" else "medium", locale=_BABEL_LOCALE[lang])

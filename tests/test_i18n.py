@@ -6,9 +6,19 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from babel import Locale
 
-from estimator.i18n import LANGUAGES, Phrase, catalog, format_date, format_money, format_number, t
+from estimator.i18n import (
+    LANGUAGES,
+    Phrase,
+    catalog,
+    format_date,
+    format_money,
+    format_number,
+    format_person_days,
+    t,
+)
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
 
@@ -101,3 +111,17 @@ def test_money_number_and_date_formats_per_locale() -> None:
     assert format_number(Decimal("1234"), "en", 0) == "1,234"
     assert format_date(date(2026, 11, 26), "ja") == "2026年11月26日"
     assert format_date(date(2026, 11, 26), "en") == "Nov 26, 2026"
+
+
+@pytest.mark.parametrize(
+    ("days", "en", "ja"),
+    [
+        (Decimal("1.00"), "1 person-day", "1 人日"),
+        (Decimal("1"), "1 person-day", "1 人日"),
+        (Decimal("1.5"), "1.5 person-days", "1.5 人日"),
+        (Decimal("0.25"), "0.25 person-days", "0.25 人日"),
+        (Decimal("1200"), "1,200 person-days", "1,200 人日"),
+    ],
+)
+def test_person_days_agree_with_the_figure_shown(days: Decimal, en: str, ja: str) -> None:
+    assert (format_person_days(days, "en"), format_person_days(days, "ja")) == (en, ja)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from estimator.i18n import format_money, format_number, t
+from estimator.i18n import format_money, format_number, format_person_days, t
 from estimator.schemas import PHASES, EstimateLine, LineChange, PricedEstimate, VersionSummary
 from ui.context import lang, tr, workflow
 from ui.formatting import money, number, phase
@@ -100,7 +100,7 @@ def _detail_titles(key: VersionKey, language: str) -> list[str]:
             language,
             no=index,
             name=item.line.deliverable,
-            days=t("units.person_days", language, value=format_number(item.line.person_days, language)),
+            days=format_person_days(item.line.person_days, language),
             amount=format_money(item.amount, currency, language),
         )
         for index, item in enumerate(estimate.lines, start=1)

@@ -15,7 +15,7 @@ import string
 from datetime import date, datetime
 from decimal import Decimal
 
-from estimator.i18n import catalog, format_date, format_money, format_number, has_key, t
+from estimator.i18n import catalog, format_date, format_money, format_number, format_person_days, has_key, t
 from estimator.schemas import OFFLINE_MODEL, Author
 from ui.context import lang, settings, tr
 
@@ -39,7 +39,7 @@ def number(value: Decimal | int | float, digits: int = 2) -> str:
 
 def days(value: Decimal) -> str:
     """Person-days with their unit, e.g. 「12.5 人日」 / "12.5 person-days"."""
-    return tr("units.person_days", value=number(value))
+    return format_person_days(value, lang())
 
 
 def usd(value: Decimal) -> str:
