@@ -3,6 +3,9 @@
 Each `bench/bench_*.py` exposes `run() -> list[dict]` whose items have `name`,
 `value`, `unit`, `target` (text) and `ok` (bool); the module docstring's first
 line titles its section. Targets are checked here, never by timed test asserts.
+An item with `"gate": False` is a measurement: shown as met or not, it never fails
+the run. A module may also offer `markdown() -> list[str]`, lines of its own (a
+per-case table) placed under its measures, from the same `run()`.
 
 Usage: `.venv/bin/python -m bench.run [NAME …]` (names without the `bench_` prefix).
 """
@@ -55,10 +58,14 @@ def main(argv: list[str]) -> int:
         results = module.run()
         lines += [f"## {title}", "", "| measure | value | target | met |", "|---|---|---|---|"]
         for item in results:
-            mark = "yes" if item["ok"] else "**no**"
-            failed += not item["ok"]
+            gate = item.get("gate", True)
+            mark = "yes" if item["ok"] else "**no**" if gate else "no (measured)"
+            failed += gate and not item["ok"]
             lines.append(f"| {item['name']} | {item['value']} {item['unit']} | {item['target']} | {mark} |")
             print(f"   {item['name']}: {item['value']} {item['unit']} (target {item['target']}) {mark}", flush=True)
+        details = getattr(module, "markdown", None)
+        if callable(details):
+            lines += ["", *details()]
         notes = getattr(module, "NOTES", "")
         lines += ["", notes.strip(), ""] if notes else [""]
     RESULTS.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")

@@ -347,14 +347,48 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_rates_export(args: argparse.Namespace, settings: Settings) -> int:
+    workflow = open_workflow(settings)
+    version = workflow.rate_table(args.version).version
+    text = workflow.export_rates(version)
+    output = Path(args.file)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandFailed(t("cli.cannot_write", args.lang, path=args.file, reason=error.strerror or error)) from None
+    print(t("cli.rates.exported", args.lang, version=version, path=args.file))
+    return 0
+
+
+def cmd_rates_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import a rate table CSV as a new version; the file's bytes go as they are, decoded as Excel saved them."""
+    source = _require_file(args.file, args.lang)
+    try:
+        data = source.read_bytes()
+    except OSError as error:
+        raise CommandFailed(t("cli.cannot_read", args.lang, path=args.file, reason=error.strerror or error)) from None
+    note = source.name if args.note is None else args.note
+    table = open_workflow(settings).import_rates(data, user=CLI_USER, note=note)
+    print(t("cli.rates.imported", args.lang, path=args.file, version=table.version))
+    return 0
+
+
 def build_parser(default_lang: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m estimator", description="Estimator — 見積り from deliverables.")
     parser.add_argument("--lang", choices=("ja", "en"), default=default_lang, help="language of messages")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, handler: Callable[[argparse.Namespace, Settings], int], text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=text, description=text)
-        sub.set_defaults(handler=handler)
+    def add(
+        name: str,
+        handler: Callable[[argparse.Namespace, Settings], int] | None,
+        text: str,
+        under: argparse._SubParsersAction[argparse.ArgumentParser] = commands,
+    ) -> argparse.ArgumentParser:
+        """A command (`under` another one's actions when given); one without a handler only groups actions."""
+        sub = under.add_parser(name, help=text, description=text)
+        if handler is not None:
+            sub.set_defaults(handler=handler)
         sub.add_argument(
             "--lang", choices=("ja", "en"), default=argparse.SUPPRESS, help="language of messages and of a new project"
         )
@@ -400,6 +434,14 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
     sub.add_argument("project", type=int, help="project id")
     sub.add_argument("--version", type=int, help="version number (default: newest)")
     sub.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    rates = add("rates", None, "export or import the productivity tables (rate tables) as CSV")
+    actions = rates.add_subparsers(dest="action", required=True, metavar="ACTION")
+    sub = add("export", cmd_rates_export, "write a rate table version as CSV", actions)
+    sub.add_argument("file", help="the .csv file to write")
+    sub.add_argument("--version", type=int, help="rate table version (default: the current one)")
+    sub = add("import", cmd_rates_import, "store a rate table CSV as a new version (checked first)", actions)
+    sub.add_argument("file", help="the .csv file to read (UTF-8, or Shift_JIS as Japanese Excel saves it)")
+    sub.add_argument("--note", help="note stored with the new version (default: the file name)")
     return parser
 
 

@@ -188,6 +188,9 @@ class EstimateVersion(Base):
     exclusions: Mapped[list[str]] = mapped_column(JSON, default=list)
     # SHA-256 of the inputs the estimate was made from (`workflow.inputs_digest`); None before migration 0002.
     inputs_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The rate table version the estimate was sized with; None before migration 0003. No foreign key:
+    # rate table versions are never deleted, and one would make SQLite rebuild `estimates` to add it.
+    rates_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -224,6 +227,54 @@ class EstimateLineRow(Base):
     risks: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     version: Mapped[EstimateVersion] = relationship(back_populates="lines")
+
+
+class RateTableRow(Base):
+    """One version of the productivity tables (`estimator.sizing.rates`); never updated, never deleted.
+
+    `version` is numbered by the store (the newest + 1, the primary key refusing a concurrent
+    duplicate), not by a sequence: version 1 is written with its number when the shipped
+    defaults are first stored, which a PostgreSQL sequence would not know about.
+    """
+
+    __tablename__ = "rate_tables"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="local")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rates: Mapped[list[UnitRateRow]] = relationship(back_populates="table", cascade="all, delete-orphan")
+    phases: Mapped[list[PhaseRatioRow]] = relationship(back_populates="table", cascade="all, delete-orphan")
+
+
+class UnitRateRow(Base):
+    """Build-side person-days of one unit of a kind and grade in a project type, and its range in percent."""
+
+    __tablename__ = "unit_rates"
+
+    version: Mapped[int] = mapped_column(ForeignKey("rate_tables.version", ondelete="CASCADE"), primary_key=True)
+    project_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    grade: Mapped[str] = mapped_column(String(10), primary_key=True)
+    days: Mapped[Decimal] = mapped_column(Scaled(2))
+    optimistic: Mapped[Decimal] = mapped_column(Scaled(2))
+    pessimistic: Mapped[Decimal] = mapped_column(Scaled(2))
+
+    table: Mapped[RateTableRow] = relationship(back_populates="rates")
+
+
+class PhaseRatioRow(Base):
+    """The percent of a project type's effort that goes to one phase."""
+
+    __tablename__ = "phase_ratios"
+
+    version: Mapped[int] = mapped_column(ForeignKey("rate_tables.version", ondelete="CASCADE"), primary_key=True)
+    project_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    phase: Mapped[str] = mapped_column(String(30), primary_key=True)
+    percent: Mapped[Decimal] = mapped_column(Scaled(2))
+
+    table: Mapped[RateTableRow] = relationship(back_populates="phases")
 
 
 class Message(Base):

@@ -332,11 +332,13 @@ class EstimateLine(BaseModel):
 
 
 class EstimateDraft(BaseModel):
-    """What `Engine.estimate` returns: one line per deliverable, in input order."""
+    """What `Engine.estimate` returns: one line per deliverable, in input order, then any lines the engine
+    added (whole-project phases the list has no line for); `project_type` is the type it sized with."""
 
     lines: list[EstimateLine] = Field(min_length=1)
     assumptions: list[str] = Field(default_factory=list)
     exclusions: list[str] = Field(default_factory=list)
+    project_type: str | None = None
 
 
 class Pricing(BaseModel):
@@ -605,12 +607,24 @@ class VersionSummary:
     exclusions: tuple[str, ...]
     inputs_digest: str | None
     """The digest of the inputs the version was estimated from (`workflow.inputs_digest`); None: not known."""
+    rates_version: int | None
+    """The rate table version the version was sized with; None: stored before rate tables existed."""
     created_by: str
     created_at: datetime
 
     @property
     def currency(self) -> str:
         return self.pricing.currency
+
+
+@dataclass(frozen=True)
+class RateTableVersion:
+    """A stored version of the productivity tables, without its rows: for the Settings page's history."""
+
+    version: int
+    created_at: datetime
+    created_by: str
+    note: str
 
 
 @dataclass(frozen=True)

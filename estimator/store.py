@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, func, select, update
@@ -26,10 +27,13 @@ from estimator.models import (
     EstimateVersion,
     LLMCall,
     Message,
+    PhaseRatioRow,
     Project,
     ProposalRow,
     QAPair,
     QuoteCounter,
+    RateTableRow,
+    UnitRateRow,
     utcnow,
 )
 from estimator.schemas import (
@@ -42,6 +46,7 @@ from estimator.schemas import (
     DeliverableKind,
     EstimateLine,
     Operation,
+    Phase,
     PhaseDays,
     PricedEstimate,
     Pricing,
@@ -52,11 +57,17 @@ from estimator.schemas import (
     ProposalStatus,
     Question,
     QuestionAnswer,
+    RateTableVersion,
     StoredProposal,
     VersionOrigin,
     VersionSummary,
     price,
 )
+from estimator.sizing.kinds import Grade, ProjectType, UnitKind
+from estimator.sizing.rates import DEFAULT_RATES, DEFAULTS_AUTHOR, DEFAULTS_NOTE, RateTable, UnitRate
+
+WRITE_ATTEMPTS = 5
+"""How often a write that lost a race for a primary key (a quote number, a rate table version) is tried again."""
 
 
 def _affected(result: Result[Any]) -> int:
@@ -243,7 +254,69 @@ def version_summary(version: EstimateVersion) -> VersionSummary:
         assumptions=tuple(version.assumptions),
         exclusions=tuple(version.exclusions),
         inputs_digest=version.inputs_digest,
+        rates_version=version.rates_version,
     )
+
+
+def rate_table(row: RateTableRow) -> RateTable:
+    """A stored rate table (loaded with its rows) as a value.
+
+    A row naming a type, kind, grade or phase this code does not know (written by a newer
+    release sharing the database) is left out; `RateTable.rate` falls back for what is missing.
+    """
+    rates = [
+        UnitRate(ProjectType(r.project_type), UnitKind(r.kind), Grade(r.grade), r.days, r.optimistic, r.pessimistic)
+        for r in row.rates
+        if _known(ProjectType, r.project_type) and _known(UnitKind, r.kind) and _known(Grade, r.grade)
+    ]
+    ratios: dict[ProjectType, dict[Phase, Decimal]] = {}
+    for p in row.phases:
+        if _known(ProjectType, p.project_type) and _known(Phase, p.phase):
+            ratios.setdefault(ProjectType(p.project_type), {})[Phase(p.phase)] = p.percent
+    return RateTable(version=row.version, rates={rate.key: rate for rate in rates}, phase_ratios=ratios, note=row.note)
+
+
+def _known(kind: type[StrEnum], value: str) -> bool:
+    return value in kind._value2member_map_
+
+
+def _rate_table_row(table: RateTable, version: int, created_by: str, note: str) -> RateTableRow:
+    return RateTableRow(
+        version=version,
+        note=note,
+        created_by=created_by,
+        rates=[
+            UnitRateRow(
+                project_type=rate.project_type.value,
+                kind=rate.kind.value,
+                grade=rate.grade.value,
+                days=rate.days,
+                optimistic=rate.optimistic,
+                pessimistic=rate.pessimistic,
+            )
+            for rate in table.rates.values()
+        ],
+        phases=[
+            PhaseRatioRow(project_type=project_type.value, phase=phase.value, percent=percent)
+            for project_type, ratios in table.phase_ratios.items()
+            for phase, percent in ratios.items()
+        ],
+    )
+
+
+def _newest_rate_version(session: Session) -> int | None:
+    return session.execute(select(func.max(RateTableRow.version))).scalar_one()
+
+
+def _stored_rate_table(session: Session, version: int) -> RateTable:
+    row = session.execute(
+        select(RateTableRow)
+        .where(RateTableRow.version == version)
+        .options(selectinload(RateTableRow.rates), selectinload(RateTableRow.phases))
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError("errors.not_found.rate_table", version=version)
+    return rate_table(row)
 
 
 def stored_proposal(row: ProposalRow) -> StoredProposal:
@@ -280,7 +353,7 @@ class Store:
 
     def _with_quote_number(self, build: Callable[[Session], Project]) -> Project:
         """Run `build` in one transaction, again when a concurrent writer started the year's quote counter first."""
-        for _attempt in range(5):
+        for _attempt in range(WRITE_ATTEMPTS):
             try:
                 with self.database.transaction() as session:
                     project = build(session)
@@ -475,6 +548,7 @@ class Store:
         assumptions: Sequence[str] = (),
         exclusions: Sequence[str] = (),
         inputs_digest: str | None = None,
+        rates_version: int | None = None,
         created_by: str = "local",
     ) -> EstimateVersion:
         """Store the version that follows `base_number` (None: the project's first); totals come from `price`.
@@ -487,7 +561,8 @@ class Store:
         was read (the deliverables an estimate was made from). `applies_proposal` closes
         that proposal as applied and the other pending ones on the same base as discarded,
         in the same transaction. `inputs_digest` is stored as given: the caller knows
-        whether the version was estimated from the inputs now or derived from another.
+        whether the version was estimated from the inputs now or derived from another;
+        `rates_version`, the rate table version it was sized with, likewise.
         """
         origin = VersionOrigin(origin)
         priced = price(list(lines), pricing)
@@ -520,6 +595,7 @@ class Store:
                     assumptions=list(assumptions),
                     exclusions=list(exclusions),
                     inputs_digest=inputs_digest,
+                    rates_version=rates_version,
                     created_by=created_by,
                 )
                 for position, item in enumerate(priced.lines):
@@ -593,6 +669,55 @@ class Store:
                     .order_by(EstimateVersion.number)
                 ).scalars()
             )
+
+    # Rate tables: append-only versions, like estimates
+
+    def current_rate_table(self) -> RateTable:
+        """The newest rate table; on first use the shipped defaults, stored as version 1.
+
+        Two processes making that first use race for version 1's primary key: the loser's
+        transaction is rolled back whole and it reads the winner's table.
+        """
+        with self.database.transaction() as session:
+            newest = _newest_rate_version(session)
+            if newest is not None:
+                return _stored_rate_table(session, newest)
+        try:
+            with self.database.transaction() as session:
+                session.add(_rate_table_row(DEFAULT_RATES, 1, DEFAULTS_AUTHOR, DEFAULTS_NOTE))
+                session.flush()
+                return _stored_rate_table(session, 1)
+        except IntegrityError:
+            with self.database.transaction() as session:
+                return _stored_rate_table(session, _newest_rate_version(session) or 1)
+
+    def rate_table(self, version: int) -> RateTable:
+        """Rate table `version` exactly as it was saved; NotFoundError when there is none."""
+        with self.database.transaction() as session:
+            return _stored_rate_table(session, version)
+
+    def save_rate_table(self, table: RateTable, *, created_by: str, note: str = "") -> RateTable:
+        """Store `table` as a new version (the newest + 1) with `note`; no stored version is ever changed.
+
+        A concurrent save that took the same number first makes the primary key refuse this
+        insert, and it is tried again with the next number.
+        """
+        for _attempt in range(WRITE_ATTEMPTS):
+            try:
+                with self.database.transaction() as session:
+                    version = (_newest_rate_version(session) or 0) + 1
+                    session.add(_rate_table_row(table, version, created_by, note))
+                    session.flush()
+                    return _stored_rate_table(session, version)
+            except IntegrityError:
+                continue
+        raise InvalidInputError("errors.rates.busy")
+
+    def rate_table_versions(self) -> list[RateTableVersion]:
+        """Every stored rate table version without its rows, oldest first."""
+        with self.database.transaction() as session:
+            rows = session.execute(select(RateTableRow).order_by(RateTableRow.version)).scalars()
+            return [RateTableVersion(row.version, row.created_at, row.created_by, row.note) for row in rows]
 
     def add_message(self, project_id: int, role: ChatRole, content: str, *, created_by: str = "local") -> Message:
         with self.database.transaction() as session:

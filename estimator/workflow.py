@@ -61,6 +61,7 @@ from estimator.schemas import (
     Proposal,
     ProposalStatus,
     QaItem,
+    RateTableVersion,
     StoredProposal,
     UsageSummary,
     VersionComparison,
@@ -70,6 +71,7 @@ from estimator.schemas import (
     price,
     unit_cost_problem,
 )
+from estimator.sizing.rates import RateTable, rates_from_csv, rates_to_csv, validated
 from estimator.store import (
     Store,
     chat_message,
@@ -322,13 +324,15 @@ class Workflow:
         """A new version (origin generated) from the deliverables and the answers as they are now.
 
         It stores the digest of those inputs; the write is refused if the project changed since
-        it was read, so the digest is always of the inputs the engine was given.
+        it was read, so the digest is always of the inputs the engine was given. It also stores
+        the version of the rate table current when it was made.
         """
         project = self.store.get_project(project_id)
         if expected_row_version is not None and project.row_version != expected_row_version:
             raise StaleWriteError("errors.stale_write", project=project_id)
         answers = self.store.answers(project_id)
         head = self.store.head_number(project_id)
+        rates = self.store.current_rate_table()
         draft = self.engine.estimate(self._brief(project), answers, self._hooks(project_id, user))
         detail = project_detail(project)
         return version_summary(
@@ -343,6 +347,7 @@ class Workflow:
                 assumptions=draft.assumptions,
                 exclusions=draft.exclusions,
                 inputs_digest=inputs_digest(detail),
+                rates_version=rates.version,
                 created_by=user,
             )
         )
@@ -568,8 +573,8 @@ class Workflow:
 
         Refused with the stale-version message when the estimate moved on since (another tab
         or process applied, edited or restored first); the version and the closing of this
-        proposal and its siblings are one transaction. It keeps its base's inputs digest: an
-        adjustment changes the figures, not the inputs they were estimated from.
+        proposal and its siblings are one transaction. It keeps its base's inputs digest and
+        rate table version: an adjustment changes the figures, not what they were estimated from.
         """
         proposal = stored_proposal(self.store.get_proposal(project_id, proposal_id))
         if proposal.status == ProposalStatus.APPLIED:
@@ -594,6 +599,7 @@ class Workflow:
                 assumptions=latest.assumptions,
                 exclusions=latest.exclusions,
                 inputs_digest=latest.inputs_digest,
+                rates_version=latest.rates_version,
                 created_by=user,
             )
         )
@@ -605,8 +611,8 @@ class Workflow:
     def restore_version(self, project_id: int, number: int, *, base_version: int, user: str) -> VersionSummary:
         """A new version (origin restored) equal to version `number`, following `base_version`; nothing overwritten.
 
-        It carries the digest of version `number`, whose lines it copies: it was estimated from
-        that version's inputs, not from those of the version it follows.
+        It carries the digest and rate table version of version `number`, whose lines it copies:
+        it was estimated from that version's inputs, not from those of the version it follows.
         """
         source = self.store.get_version(project_id, number)
         base = self.store.get_version(project_id, base_version)
@@ -625,6 +631,7 @@ class Workflow:
                 assumptions=source.assumptions,
                 exclusions=source.exclusions,
                 inputs_digest=source.inputs_digest,
+                rates_version=source.rates_version,
                 created_by=user,
             )
         )
@@ -634,7 +641,7 @@ class Workflow:
     ) -> VersionSummary:
         """A new version (origin edited) of `base_version` with the given lines set to new person-days.
 
-        Like an adjustment, it keeps its base's inputs digest.
+        Like an adjustment, it keeps its base's inputs digest and rate table version.
         """
         base = self.store.get_version(project_id, base_version)
         lines, pricing = version_lines(base), version_pricing(base)
@@ -662,9 +669,35 @@ class Workflow:
                 assumptions=base.assumptions,
                 exclusions=base.exclusions,
                 inputs_digest=base.inputs_digest,
+                rates_version=base.rates_version,
                 created_by=user,
             )
         )
+
+    # Rate tables
+
+    def rate_table(self, version: int | None = None) -> RateTable:
+        """Rate table `version`, or the current one (the newest; the shipped defaults on first use) when None."""
+        return self.store.current_rate_table() if version is None else self.store.rate_table(version)
+
+    def save_rate_table(self, table: RateTable, *, user: str, note: str = "") -> RateTable:
+        """Store `table` (edited on the Settings page) as a new version, once it passes the checks an import does."""
+        return self.store.save_rate_table(validated(table), created_by=user, note=note)
+
+    def export_rates(self, version: int | None = None) -> str:
+        """Rate table `version` (the current one when None) as CSV, for a spreadsheet."""
+        return rates_to_csv(self.rate_table(version))
+
+    def import_rates(self, text: str | bytes, *, user: str, note: str = "") -> RateTable:
+        """A rate table CSV (text, or a file's bytes as a spreadsheet saved them) stored as a new version.
+
+        Nothing is stored unless the whole file is valid: InvalidInputError names the first problem.
+        """
+        return self.store.save_rate_table(rates_from_csv(text), created_by=user, note=note)
+
+    def rate_table_versions(self) -> list[RateTableVersion]:
+        """Every stored rate table version, oldest first."""
+        return self.store.rate_table_versions()
 
     # The quote
 

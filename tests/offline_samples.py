@@ -6,11 +6,11 @@ repository; `test_offline_engine` checks the copy against the sample CSV in test
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
-from estimator.engines.base import CallHooks
-from estimator.engines.offline import OfflineEngine
-from estimator.schemas import AdjustmentContext, Answer, Deliverable, EstimateLine, Pricing, ProjectBrief
+from estimator.schemas import AdjustmentContext, Deliverable, EstimateLine, Pricing, ProjectBrief
+from tests.conftest import SAMPLES as SAMPLES_DIR
 
 SAMPLE_JA: list[tuple[str, str]] = [
     ("要件定義書", "システム全体の要件を定義し、機能一覧・画面一覧・帳票一覧などを整理した文書"),
@@ -56,12 +56,15 @@ def brief(lang: str, rows: list[tuple[str, str]] | None = None, requirements: st
     )
 
 
-def sample_lines(
-    lang: str, *, with_admin_screen: bool = True, answers: list[Answer] | None = None
-) -> list[EstimateLine]:
-    """The offline estimate of the sample (plus an admin screen, so item-level requests have a target)."""
-    rows = [*SAMPLES[lang], ADMIN_SCREEN[lang]] if with_admin_screen else SAMPLES[lang]
-    return OfflineEngine().estimate(brief(lang, rows), answers or [], CallHooks()).lines
+def sample_lines(lang: str) -> list[EstimateLine]:
+    """A fixed estimate of the sample plus an admin screen (so item-level requests have a target).
+
+    Frozen as data (tests/data/adjustment_sample_{lang}.json, the offline engine's output
+    before the unit-based sizing of issue 12): the adjustment rules are tested against lines
+    of a known shape, which must not move whenever the sizing table is tuned.
+    """
+    rows = json.loads((SAMPLES_DIR / f"adjustment_sample_{lang}.json").read_text(encoding="utf-8"))
+    return [EstimateLine.model_validate(row) for row in rows]
 
 
 def context(lang: str, request: str, lines: list[EstimateLine] | None = None) -> AdjustmentContext:

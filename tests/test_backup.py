@@ -204,10 +204,10 @@ def test_every_restore_refusal_is_one_formatted_line_and_the_live_database_is_by
     assert listed.returncode == 0 and "Precious" in listed.stdout
 
 
-MIGRATION_0003 = """\"\"\"A later migration that changes nothing: the newest revision of the code under test.\"\"\"
+MIGRATION_0004 = """\"\"\"A later migration that changes nothing: the newest revision of the code under test.\"\"\"
 
-revision = Q0003Q
-down_revision = Q0002Q
+revision = Q0004Q
+down_revision = Q0003Q
 branch_labels = None
 depends_on = None
 
@@ -222,14 +222,14 @@ def downgrade() -> None:
 
 
 def newer_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quote: str) -> None:
-    """This code as a later release: a migration 0003 added to a copy of the migrations folder.
+    """This code as a later release: a migration 0004 added to a copy of the migrations folder.
 
-    `quote` is how the file spells its revision: `alembic revision` writes '0003' (its template
+    `quote` is how the file spells its revision: `alembic revision` writes '0004' (its template
     uses repr), the repository's own migrations are written "0001".
     """
     folder = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0003_later.py").write_text(MIGRATION_0003.replace("Q", quote), encoding="utf-8")
+    (folder / "versions" / "0004_later.py").write_text(MIGRATION_0004.replace("Q", quote), encoding="utf-8")
     monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
 
 
@@ -237,22 +237,22 @@ def test_a_backup_at_a_revision_spelt_as_alembic_writes_it_is_known(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     newer_code(tmp_path, monkeypatch, quote="'")
-    backup = database_with(tmp_path / "backup.db", "From 0003")
-    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == "0003"
+    backup = database_with(tmp_path / "backup.db", "From 0004")
+    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == "0004"
     live = database_with(tmp_path / "live.db", "Before")
     restore_sqlite(backup, live)
-    assert titles(live) == ["From 0003"]
+    assert titles(live) == ["From 0004"]
 
 
 def test_a_backup_at_an_older_revision_is_migrated_up_as_it_is_restored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    backup = database_with(tmp_path / "backup.db", "From 0002")
+    backup = database_with(tmp_path / "backup.db", "From 0003")
     newer_code(tmp_path, monkeypatch, quote='"')
     live = database_with(tmp_path / "live.db", "Before")
     restore_sqlite(backup, live)
-    assert titles(live) == ["From 0002"]
-    assert current_revision(Database.from_url(f"sqlite:///{live}", upgrade=False).engine) == "0003"
+    assert titles(live) == ["From 0003"]
+    assert current_revision(Database.from_url(f"sqlite:///{live}", upgrade=False).engine) == "0004"
     assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == SCHEMA_REVISION
 
 

@@ -29,7 +29,7 @@ class FailingEngine(OfflineEngine):
     def questions(self, brief, hooks):  # type: ignore[no-untyped-def]
         raise EngineError("errors.engine.timeout")
 
-    def estimate(self, brief, answers, hooks):  # type: ignore[no-untyped-def]
+    def estimate(self, brief, answers, hooks, guide=None):  # type: ignore[no-untyped-def]
         raise EngineError("errors.engine.timeout")
 
     def adjust(self, context, hooks):  # type: ignore[no-untyped-def]

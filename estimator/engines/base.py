@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from estimator.schemas import AdjustmentContext, Answer, CallRecord, EstimateDraft, ProjectBrief, Proposal, Question
+from estimator.sizing.guide import SizingGuide
 
 CallRecorder = Callable[[CallRecord], None]
 CallGuard = Callable[[str], None]
@@ -46,6 +47,10 @@ class Engine(Protocol):
 
     def questions(self, brief: ProjectBrief, hooks: CallHooks) -> list[Question]: ...
 
-    def estimate(self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks) -> EstimateDraft: ...
+    def estimate(
+        self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks, guide: SizingGuide | None = None
+    ) -> EstimateDraft:
+        """Lines for the deliverables; `guide` carries the firm's rate table and the analyst's project type."""
+        ...
 
     def adjust(self, context: AdjustmentContext, hooks: CallHooks) -> list[Proposal]: ...

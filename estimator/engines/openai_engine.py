@@ -77,6 +77,7 @@ from estimator.schemas import (
     Question,
     price,
 )
+from estimator.sizing.guide import SizingGuide
 
 TEMPERATURE = 0.2
 ESTIMATE_CHUNK_SIZE = 2
@@ -206,7 +207,9 @@ class OpenAIEngine:
         questions: list[Question] = self._solve("questions", [task], hooks)[0]
         return questions
 
-    def estimate(self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks) -> EstimateDraft:
+    def estimate(
+        self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks, guide: SizingGuide | None = None
+    ) -> EstimateDraft:
         chunks = self._chunks(brief.deliverables)
         common = {
             "title": brief.title,

@@ -699,7 +699,7 @@ TOPICS: tuple[Topic, ...] = (
                 "partly",
                 D("1.10"),
                 _pattern(r"(?:要件|仕様)(?:は|が)?(?:概ね|おおむね)", _en(r"requirements are mostly")),
-                _pattern(r"概ね|おおむね|一部|半分", _en("mostly", "partly", "partially", "some")),
+                _pattern(r"概ね|おおむね|ほぼ|一部|半分", _en("mostly", "partly", "partially", "some")),
             ),
         ),
         _profiles(*_DESIGN, *_BUILD),

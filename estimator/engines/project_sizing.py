@@ -1,0 +1,351 @@
+"""The offline engine's lines: counted units × the firm's rates, then the whole-project plan.
+
+Each feature line is sized from what its name and description say (`sizing.units`): every
+counted unit at the rate of its kind and grade for this project's type, times the factors
+the answers and texts give. The whole-project phases are then derived once from the sum
+(`sizing.plan`), carried by the list's own phase lines or by lines the engine adds.
+Reasoning quotes what was read, so two deliverables never share it word for word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+
+from estimator.engines.reading import Finding, Reading, classify, findings_for, option_label
+from estimator.engines.sizing import OPTIMISTIC_MAX, OPTIMISTIC_PER_UNANSWERED, PESSIMISTIC_PER_UNANSWERED, Profile
+from estimator.i18n import format_number, t
+from estimator.money import PERSON_DAY_QUANTUM, round_person_days
+from estimator.schemas import MAX_LINE_PERSON_DAYS, Deliverable, DeliverableKind, EstimateLine, PhaseDays
+from estimator.sizing.kinds import ProjectType, UnitKind
+from estimator.sizing.plan import Duty, PlannedLine, Role, plan
+from estimator.sizing.rates import RECORDS_PER_UNIT, RateTable
+from estimator.sizing.units import Count, read_units
+from estimator.text import reading_form, sentences
+
+ROLE_OF_PROFILE = {
+    "requirements_doc": Role.REQUIREMENTS,
+    "basic_design_doc": Role.BASIC_DESIGN,
+    "detailed_design_doc": Role.DETAILED_DESIGN,
+    "design_doc": Role.DESIGN,
+    "unit_test": Role.UNIT_TEST,
+    "integration_test": Role.INTEGRATION_TEST,
+    "system_test": Role.SYSTEM_TEST,
+    "test": Role.TEST,
+    "pm": Role.PM,
+    "manual": Role.DOCUMENTS,
+    "document": Role.DOCUMENTS,
+}
+"""Profiles that stand for a whole-project phase; every other profile is a feature (BUILD)."""
+
+ADDED_KIND = {
+    Duty.REQUIREMENTS: DeliverableKind.DOCUMENT,
+    Duty.BASIC_DESIGN: DeliverableKind.DOCUMENT,
+    Duty.INTEGRATION_TEST: DeliverableKind.TEST,
+    Duty.SYSTEM_TEST: DeliverableKind.TEST,
+    Duty.PM: DeliverableKind.PM,
+    Duty.DOCUMENTS: DeliverableKind.PM,
+}
+
+
+@dataclass(frozen=True)
+class Sized:
+    """One feature line's build-side size, and what it was made of (for the reasoning and the range)."""
+
+    days: Decimal
+    parts: tuple[tuple[Count, Decimal], ...]  # each count and its person-days before the factors
+    findings: tuple[Finding, ...]
+    optimistic: Decimal  # percent below
+    pessimistic: Decimal  # percent above
+
+
+def rate_units(count: Count) -> Decimal:
+    """How many rate units a count is, as the rate table defines them (`estimator.sizing.rates`).
+
+    Records are rated per million, at least one unit: a line that moves 5,000 records still
+    needs its mapping, tooling and rehearsal, and a line that states no volume is one unit.
+    Devices and languages count beyond the first (iOS + Android is one extra platform).
+    Everything else counts one by one.
+    """
+    if count.kind is UnitKind.RECORDS:
+        return max(Decimal(1), count.quantity / RECORDS_PER_UNIT) if count.stated else Decimal(1)
+    if count.kind in (UnitKind.DEVICE, UnitKind.LANGUAGE):
+        return max(count.quantity - 1, Decimal(0))
+    return count.quantity
+
+
+def size_feature(
+    deliverable: Deliverable, profile: Profile, reading: Reading, rates: RateTable, kind: ProjectType
+) -> Sized:
+    """Σ units × rate for the project type, times the factors of the answers and texts."""
+    units = read_units(deliverable.name, deliverable.description)
+    parts: list[tuple[Count, Decimal]] = []
+    low = high = weight = Decimal(0)
+    for count in units.counts:
+        rate = rates.rate(kind, count.kind, count.grade)
+        days = rate.days * rate_units(count)
+        parts.append((count, days))
+        low += rate.optimistic * days
+        high += rate.pessimistic * days
+        weight += days
+    findings = tuple(findings_for(profile, reading_form(f"{deliverable.name}\n{deliverable.description}"), reading))
+    raw = sum((days for _, days in parts), Decimal(0))
+    for finding in findings:
+        raw *= finding.option.factor
+    main = rates.rate(kind, units.main.kind, units.main.grade)
+    return Sized(
+        days=max(raw, PERSON_DAY_QUANTUM),
+        parts=tuple(parts),
+        findings=findings,
+        optimistic=low / weight if weight else main.optimistic,
+        pessimistic=high / weight if weight else main.pessimistic,
+    )
+
+
+def size_project(
+    deliverables: Sequence[Deliverable], reading: Reading, rates: RateTable, kind: ProjectType
+) -> list[EstimateLine]:
+    """Every line of the list, then the lines the plan adds, each with phases, range and reasoning."""
+    profiles = [classify(item) for item in deliverables]
+    roles = [ROLE_OF_PROFILE.get(profile.key, Role.BUILD) for profile in profiles]
+    if Role.BUILD not in roles:
+        roles = [Role.BUILD] * len(roles)  # a list of documents only: each is its own work
+    sized = [
+        size_feature(item, profile, reading, rates, kind) if role is Role.BUILD else None
+        for item, profile, role in zip(deliverables, profiles, roles, strict=True)
+    ]
+    ratios = rates.phase_ratios[kind]
+    result = plan([s.days if s else None for s in sized], roles, ratios)
+    spread = _project_spread(sized)
+    lines: list[EstimateLine] = []
+    for planned in result.lines:
+        if planned.index is None:
+            lines.append(_added_line(planned, result.build_days, spread, reading, kind))
+        else:
+            item, profile = deliverables[planned.index], profiles[planned.index]
+            size = sized[planned.index]
+            lines.append(
+                _feature_line(item, profile, planned, size, reading, kind)
+                if size is not None
+                else _phase_line(item, profile, planned, result.build_days, spread, reading, kind, roles)
+            )
+    return lines
+
+
+def _project_spread(sized: Sequence[Sized | None]) -> tuple[Decimal, Decimal]:
+    """The project's O/P percents: the feature lines' spreads weighted by their size."""
+    features = [s for s in sized if s is not None]
+    total = sum((s.days for s in features), Decimal(0))
+    if not total:
+        return Decimal(15), Decimal(40)
+    return (
+        sum((s.optimistic * s.days for s in features), Decimal(0)) / total,
+        sum((s.pessimistic * s.days for s in features), Decimal(0)) / total,
+    )
+
+
+def _range(days: Decimal, optimistic: Decimal, pessimistic: Decimal, widened: int) -> tuple[Decimal, Decimal]:
+    low = min(optimistic / 100 + OPTIMISTIC_PER_UNANSWERED * widened, OPTIMISTIC_MAX)
+    high = pessimistic / 100 + PESSIMISTIC_PER_UNANSWERED * widened
+    return round_person_days(days * (1 - low)), round_person_days(days * (1 + high))
+
+
+def _phases(planned: PlannedLine) -> tuple[PhaseDays, Decimal, bool]:
+    """The planned phases as PhaseDays, capped at the line maximum (then scaled down, phases kept in proportion)."""
+    days = planned.days
+    values = {phase.value: value for phase, value in planned.phases.items()}
+    if days <= 0:
+        return PhaseDays(**{"implementation": PERSON_DAY_QUANTUM}), PERSON_DAY_QUANTUM, False
+    if days > MAX_LINE_PERSON_DAYS:
+        return PhaseDays(**values).with_total(MAX_LINE_PERSON_DAYS), MAX_LINE_PERSON_DAYS, True
+    return PhaseDays(**values), days, False
+
+
+def _open_topics(profile_key: str, reading: Reading) -> list[str]:
+    return [topic.key for topic in reading.unanswered if profile_key in topic.applies_to]
+
+
+def _unanswered(topics: list[str], lang: str) -> list[str]:
+    if not topics:
+        return []
+    names = t("offline.list_separator", lang).join(t(f"offline.topic.{key}", lang) for key in topics)
+    return [t("offline.line.unanswered", lang, topics=names)]
+
+
+def _feature_line(
+    item: Deliverable, profile: Profile, planned: PlannedLine, size: Sized, reading: Reading, kind: ProjectType
+) -> EstimateLine:
+    lang = reading.lang
+    phases, days, capped = _phases(planned)
+    open_topics = _open_topics(profile.key, reading)
+    optimistic, pessimistic = _range(days, size.optimistic, size.pessimistic, len(open_topics))
+    return EstimateLine(
+        deliverable=item.name,
+        description=item.description,
+        kind=profile.kind,
+        phases=phases,
+        optimistic=min(optimistic, days),
+        pessimistic=max(pessimistic, days),
+        reasoning=_feature_reasoning(item.name, size, planned, days, capped, len(open_topics), lang, kind),
+        assumptions=_unanswered(open_topics, lang),
+        risks=[t(f"offline.risk.{f.topic.key}", lang) for f in size.findings if f.option.factor > 1],
+    )
+
+
+def _feature_reasoning(
+    name: str,
+    size: Sized,
+    planned: PlannedLine,
+    days: Decimal,
+    capped: bool,
+    widened: int,
+    lang: str,
+    kind: ProjectType,
+) -> str:
+    number = partial(format_number, lang=lang)
+    separator = t("sizing.reasoning.plus", lang)
+    units = separator.join(
+        t(
+            _unit_key(count),
+            lang,
+            quoted=count.quoted,
+            quantity=number(count.quantity),
+            unit=t(f"sizing.unit.{count.kind.value}", lang),
+            grade=t(f"sizing.grade.{count.grade.value}", lang),
+            rate=number(days_part / rate_units(count) if rate_units(count) else days_part),
+            days=number(days_part),
+        )
+        for count, days_part in size.parts
+    )
+    parts = [t("sizing.reasoning.units", lang, name=name, units=units, type=t(f"sizing.type.{kind.value}", lang))]
+    if size.findings:
+        factors = t("offline.list_separator", lang).join(
+            t(
+                "offline.reasoning.factor",
+                lang,
+                topic=t(f"offline.topic.{f.topic.key}", lang),
+                option=option_label(f.topic, f.option, lang),
+                factor=number(f.option.factor),
+                source=t(f"offline.source.{f.source}", lang),
+            )
+            for f in size.findings
+        )
+        parts.append(t("sizing.reasoning.factors", lang, factors=factors))
+    duties = _duty_names(planned.duties, lang)
+    parts.append(t("sizing.reasoning.carries", lang, duties=duties, days=number(days)))
+    if capped:
+        parts.append(t("offline.reasoning.capped", lang, limit=number(MAX_LINE_PERSON_DAYS)))
+    if widened:
+        parts.append(t("offline.reasoning.widened", lang, count=widened))
+    return sentences(parts, lang)
+
+
+def _phase_line(
+    item: Deliverable,
+    profile: Profile,
+    planned: PlannedLine,
+    build_days: Decimal,
+    spread: tuple[Decimal, Decimal],
+    reading: Reading,
+    kind: ProjectType,
+    roles: Sequence[Role],
+) -> EstimateLine:
+    lang = reading.lang
+    phases, days, capped = _phases(planned)
+    open_topics = _open_topics(profile.key, reading)
+    optimistic, pessimistic = _range(days, *spread, len(open_topics))
+    role = roles[planned.index or 0]
+    sharing = sum(1 for other in roles if other is role)
+    return EstimateLine(
+        deliverable=item.name,
+        description=item.description,
+        kind=profile.kind,
+        phases=phases,
+        optimistic=min(optimistic, days),
+        pessimistic=max(pessimistic, days),
+        reasoning=_phase_reasoning(item.name, planned, build_days, days, sharing, capped, len(open_topics), lang, kind),
+        assumptions=_unanswered(open_topics, lang),
+    )
+
+
+def _phase_reasoning(
+    name: str,
+    planned: PlannedLine,
+    build_days: Decimal,
+    days: Decimal,
+    sharing: int,
+    capped: bool,
+    widened: int,
+    lang: str,
+    kind: ProjectType,
+) -> str:
+    number = partial(format_number, lang=lang)
+    duties = _duty_names(planned.duties, lang)
+    parts = [
+        t(
+            "sizing.reasoning.phase",
+            lang,
+            name=name,
+            duties=duties,
+            build=number(build_days),
+            type=t(f"sizing.type.{kind.value}", lang),
+            days=number(days),
+        )
+    ]
+    if sharing > 1:
+        parts.append(t("sizing.reasoning.shared", lang, count=sharing))
+    if capped:
+        parts.append(t("offline.reasoning.capped", lang, limit=number(MAX_LINE_PERSON_DAYS)))
+    if widened:
+        parts.append(t("offline.reasoning.widened", lang, count=widened))
+    return sentences(parts, lang)
+
+
+def _added_line(
+    planned: PlannedLine, build_days: Decimal, spread: tuple[Decimal, Decimal], reading: Reading, kind: ProjectType
+) -> EstimateLine:
+    lang = reading.lang
+    phases, days, _capped = _phases(planned)
+    optimistic, pessimistic = _range(days, *spread, 0)
+    key = "pm_docs" if Duty.PM in planned.added else planned.added[0].value
+    name = t(f"sizing.added.{key}", lang)
+    number = partial(format_number, lang=lang)
+    duties = _duty_names(frozenset(planned.added), lang)
+    reasoning = sentences(
+        [
+            t(
+                "sizing.reasoning.added",
+                lang,
+                duties=duties,
+                build=number(build_days),
+                type=t(f"sizing.type.{kind.value}", lang),
+                days=number(days),
+            )
+        ],
+        lang,
+    )
+    return EstimateLine(
+        deliverable=name,
+        description=t("sizing.added.description", lang),
+        kind=ADDED_KIND[planned.added[0]],
+        phases=phases,
+        optimistic=min(optimistic, days),
+        pessimistic=max(pessimistic, days),
+        reasoning=reasoning,
+    )
+
+
+def _unit_key(count: Count) -> str:
+    """A counted unit's sentence: as quoted, assumed (no count written), or a data volume rated per million."""
+    if count.kind is UnitKind.RECORDS:
+        return "sizing.reasoning.unit_records"
+    return "sizing.reasoning.unit" if count.stated else "sizing.reasoning.unit_assumed"
+
+
+def _duty_names(duties: frozenset[Duty], lang: str) -> str:
+    """The duties a line carries, named in the plan's order."""
+    return t("offline.list_separator", lang).join(
+        t(f"sizing.duty.{duty.value}", lang) for duty in Duty if duty in duties
+    )
