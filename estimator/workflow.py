@@ -71,6 +71,7 @@ from estimator.schemas import (
     price,
     unit_cost_problem,
 )
+from estimator.sizing.guide import SizingGuide
 from estimator.sizing.rates import RateTable, rates_from_csv, rates_to_csv, validated
 from estimator.store import (
     Store,
@@ -333,7 +334,9 @@ class Workflow:
         answers = self.store.answers(project_id)
         head = self.store.head_number(project_id)
         rates = self.store.current_rate_table()
-        draft = self.engine.estimate(self._brief(project), answers, self._hooks(project_id, user))
+        draft = self.engine.estimate(
+            self._brief(project), answers, self._hooks(project_id, user), SizingGuide(rates=rates)
+        )
         detail = project_detail(project)
         return version_summary(
             self.store.append_version(

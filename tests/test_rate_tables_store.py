@@ -193,3 +193,21 @@ def test_a_refused_import_or_save_stores_nothing(flow: Workflow) -> None:
         flow.save_rate_table(with_days(flow.rate_table(), SCREEN, D(201)), user=USER)
     assert refused.value.key == "errors.rates.days_too_large"
     assert [v.version for v in flow.rate_table_versions()] == [1]
+
+
+def test_the_estimate_is_sized_with_the_current_table_and_an_old_version_keeps_its_figures(flow: Workflow) -> None:
+    """An edited table sizes the next estimate; the version made before keeps its person-days."""
+    project_id = estimated(flow)
+    before = flow.priced(project_id, 1).person_days
+    current = flow.rate_table()
+    doubled = RateTable(
+        version=None,
+        rates={key: replace(rate, days=rate.days * 2) for key, rate in current.rates.items()},
+        phase_ratios=current.phase_ratios,
+    )
+    flow.save_rate_table(doubled, user=USER)
+    regenerated = flow.generate_estimate(project_id, expected_row_version=None, user=USER)
+
+    assert regenerated.rates_version == 2
+    assert abs(flow.priced(project_id, regenerated.number).person_days - 2 * before) <= D("0.2")
+    assert flow.priced(project_id, 1).person_days == before
