@@ -347,14 +347,13 @@ def test_reasoning_names_kind_cues_and_factors_in_the_project_language(lang: str
     line = estimate(brief(lang, rows), [answer("schedule", label("schedule", "tight", lang))]).lines[0]
     assert rows[0][0] in line.reasoning, "the reasoning names the line it sizes"
     assert t("sizing.unit.interface", lang) in line.reasoning and t("sizing.grade.complex", lang) in line.reasoning
-    assert t("offline.topic.integrations", lang) in line.reasoning
+    assert t("offline.topic.integrations", lang) not in line.reasoning, "the interface's grade prices the link once"
     assert t("offline.topic.schedule", lang) in line.reasoning
     assert t("offline.source.answer", lang) in line.reasoning
-    assert t("offline.source.deliverable", lang) in line.reasoning
-    assert "×1.1" in line.reasoning and "×1.14" in line.reasoning
+    assert "×1.14" in line.reasoning
     japanese = re.search(r"[\u3040-\u30ff]", line.reasoning)
     assert bool(japanese) == (lang == "ja")
-    assert line.risks == [t("offline.risk.integrations", lang), t("offline.risk.schedule", lang)]
+    assert line.risks == [t("offline.risk.schedule", lang)]
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -497,3 +496,23 @@ def test_any_brief_gives_valid_deterministic_lines(case: tuple[ProjectBrief, lis
     assert len({q.key for q in questions}) == len(questions)
     priced = price(draft.lines, Pricing(currency="JPY", unit_cost=Decimal(40000), tax_rate=Decimal(10)))
     assert priced.subtotal == sum((line.amount for line in priced.lines), Decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [("本番・検証環境構築", "本番環境と検証環境のサーバ構築"), ("本番移行・切替作業", "移行データの検証と本番切替")],
+)
+def test_an_environment_or_a_cutover_is_no_test_phase(name: str, description: str) -> None:
+    """検証 in 検証環境 or in a cutover's description does not make the line carry the project's testing."""
+    rows = [("受注画面", "受注の登録・検索の2画面"), (name, description)]
+    line = estimate(brief("ja", rows)).lines[1]
+    assert line.kind == DeliverableKind.INFRASTRUCTURE
+    assert line.phases.integration_test == 0 and line.phases.system_test == 0
+
+
+def test_a_link_the_list_itemises_sizes_its_own_line_not_every_screen() -> None:
+    rows = [("受注画面", "受注の登録・検索の2画面"), ("受注送信IF", "")]
+    plain = days(estimate(brief("ja", rows)))
+    linked = days(estimate(brief("ja", rows, "外部システム5つと連携する。")))
+    assert linked["受注画面"] == plain["受注画面"], "the screen is not raised by the integrations"
+    assert linked["受注送信IF"] > plain["受注送信IF"]

@@ -9,6 +9,7 @@ Reasoning quotes what was read, so two deliverables never share it word for word
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,6 +40,34 @@ ROLE_OF_PROFILE = {
     "document": Role.DOCUMENTS,
 }
 """Profiles that stand for a whole-project phase; every other profile is a feature (BUILD)."""
+
+GRADED_TOPICS = frozenset({"integrations", "realtime", "authentication", "multilingual"})
+"""Topics a line's own text already prices through its units (an interface's grade, a COMPLEX
+realtime screen, extra LANGUAGE units): read from that text again they would count twice."""
+
+_SIGN_IN = re.compile(r"認証|ログイン|サインイン|(?<![a-z])(?:log[- ]?in|sign[- ]?in|auth\w*|sso)(?![a-z])", re.I)
+
+
+def itemised_topics(deliverables: Sequence[Deliverable]) -> frozenset[str]:
+    """Topics the feature lines price in lines of their own: then the topic, even stated in the requirements or an
+    answer, does not also multiply every other line (the 基幹連携 lines carry the integrations, the
+    データ移行 line the migration, the login line the authentication)."""
+    found: set[str] = set()
+    for item in deliverables:
+        counts = read_units(item.name, item.description).counts
+        kinds = {count.kind for count in counts}
+        if UnitKind.INTERFACE in kinds:
+            found.add("integrations")
+        if UnitKind.RECORDS in kinds:
+            found.add("data_migration")
+        if UnitKind.LANGUAGE in kinds:
+            found.add("multilingual")
+        if any("realtime" in count.cues for count in counts):
+            found.add("realtime")
+        if _SIGN_IN.search(reading_form(item.name)):
+            found.add("authentication")
+    return frozenset(found)
+
 
 ADDED_KIND = {
     Duty.REQUIREMENTS: DeliverableKind.DOCUMENT,
@@ -77,9 +106,16 @@ def rate_units(count: Count) -> Decimal:
 
 
 def size_feature(
-    deliverable: Deliverable, profile: Profile, reading: Reading, rates: RateTable, kind: ProjectType
+    deliverable: Deliverable,
+    profile: Profile,
+    reading: Reading,
+    rates: RateTable,
+    kind: ProjectType,
+    itemised: frozenset[str] = frozenset(),
 ) -> Sized:
-    """Σ units × rate for the project type, times the factors of the answers and texts."""
+    """Σ units × rate for the project type, times the factors of the answers and texts that no unit
+    already prices: not the topics its own text graded, nor those other lines of the list itemise
+    (`itemised_topics`): a requirement's 基幹連携 sizes the interface lines, not every screen."""
     units = read_units(deliverable.name, deliverable.description)
     parts: list[tuple[Count, Decimal]] = []
     low = high = weight = Decimal(0)
@@ -90,7 +126,14 @@ def size_feature(
         low += rate.optimistic * days
         high += rate.pessimistic * days
         weight += days
-    findings = tuple(findings_for(profile, reading_form(f"{deliverable.name}\n{deliverable.description}"), reading))
+    text = reading_form(f"{deliverable.name}\n{deliverable.description}")
+    own = itemised_topics([deliverable])
+    findings = tuple(
+        finding
+        for finding in findings_for(profile, text, reading)
+        if (finding.topic.key not in itemised or finding.topic.key in own)
+        and not (finding.source == "deliverable" and finding.topic.key in GRADED_TOPICS)
+    )
     raw = sum((days for _, days in parts), Decimal(0))
     for finding in findings:
         raw *= finding.option.factor
@@ -112,8 +155,9 @@ def size_project(
     roles = [ROLE_OF_PROFILE.get(profile.key, Role.BUILD) for profile in profiles]
     if Role.BUILD not in roles:
         roles = [Role.BUILD] * len(roles)  # a list of documents only: each is its own work
+    itemised = itemised_topics([item for item, role in zip(deliverables, roles, strict=True) if role is Role.BUILD])
     sized = [
-        size_feature(item, profile, reading, rates, kind) if role is Role.BUILD else None
+        size_feature(item, profile, reading, rates, kind, itemised) if role is Role.BUILD else None
         for item, profile, role in zip(deliverables, profiles, roles, strict=True)
     ]
     ratios = rates.phase_ratios[kind]

@@ -209,7 +209,8 @@ PROFILES: tuple[Profile, ...] = (
         DeliverableKind.TEST,
         _reference(Phase.INTEGRATION_TEST, Phase.SYSTEM_TEST),
         _share(Phase.INTEGRATION_TEST, Phase.SYSTEM_TEST),
-        _pattern(r"テスト|試験|検証", _en(r"test(s|ing)?", "qa")),
+        # 検証環境 is an environment and 本番移行 with its 検証 a cutover: neither is a test phase.
+        _pattern(r"テスト|試験|検証(?!環境)", _en(r"test(s|ing)?", "qa")),
         whole_system=True,
     ),
     Profile(
@@ -218,7 +219,7 @@ PROFILES: tuple[Profile, ...] = (
         D(15),
         IPA_SPLIT,
         _pattern(
-            r"インフラ|サーバ|環境構築|ネットワーク|クラウド|デプロイ",
+            r"インフラ|サーバ|環境構築|ネットワーク|クラウド|デプロイ|本番移行|切替|切り替え|移行リハーサル",
             _en(
                 "infrastructure",
                 r"servers?",

@@ -250,17 +250,21 @@ def _ipa_with_pm(pm_share: int) -> dict[Phase, Decimal]:
     return {**{phase: share * scale for phase, share in IPA_NEW_DEVELOPMENT.items()}, Phase.PM_DOCS: D(pm_share)}
 
 
-def _ratios(*percents: int) -> dict[Phase, Decimal]:
-    return {phase: D(percent) for phase, percent in zip(PHASES, percents, strict=True)}
+def _leaning(pm_share: int, *shares: int) -> dict[Phase, Decimal]:
+    """A type's own split of IPA's six phases (percent of those six, each within 4 points of IPA's, so
+    every project's mix stays comparable with the published ratios), scaled to leave `pm_share`."""
+    scale = (100 - D(pm_share)) / 100
+    six = {phase: D(share) * scale for phase, share in zip(IPA_NEW_DEVELOPMENT, shares, strict=True)}
+    return {**six, Phase.PM_DOCS: D(pm_share)}
 
 
 _PHASE_RATIOS: Mapping[ProjectType, Mapping[Phase, Decimal]] = {
     # 要件定義, 基本設計, 詳細設計, 製作, 結合, 総合, PM/documents; reasons in docs/sizing-sources.md.
-    ProjectType.WEBSITE: _ratios(6, 16, 12, 38, 10, 10, 8),
+    ProjectType.WEBSITE: _leaning(8, 7, 15, 14, 33, 16, 15),
     ProjectType.BUSINESS: _ipa_with_pm(10),
     ProjectType.APP: _ipa_with_pm(10),
-    ProjectType.MIGRATION: _ratios(8, 12, 14, 22, 18, 16, 10),
-    ProjectType.TOOL: _ratios(10, 10, 8, 42, 12, 13, 5),
+    ProjectType.MIGRATION: _leaning(10, 10, 14, 15, 25, 20, 16),
+    ProjectType.TOOL: _leaning(5, 9, 14, 13, 33, 15, 16),
     ProjectType.OTHER: _ipa_with_pm(10),
 }
 
