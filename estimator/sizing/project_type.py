@@ -59,6 +59,7 @@ CUES: Mapping[ProjectType, re.Pattern[str]] = {
             "push notifications?",
             "backend",
             "rest api",
+            "apis?",
             "app store",
             "google play",
         ),
