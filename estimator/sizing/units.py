@@ -401,7 +401,9 @@ def _kind(
     of = None
     if counted_by_of:
         of = re.compile(
-            rf"\s*(?:{_GENERIC})\s*の\s*[^\s、。,()・/の]{{0,6}}?(?P<ja>{_any(names, ja)})"
+            # 「3件の外部連携」: the words between の and the unit modify it; a number or a particle there
+            # starts another phrase (「500万件のデータを3システムから」 is a volume, then 3 systems).
+            rf"\s*(?:{_GENERIC})\s*の\s*[^\s、。,()・/のをがはにでと\d]{{0,6}}?(?P<ja>{_any(names, ja)})"
             rf"|[\s-]+(?:kinds?|types?|sorts?|sets?)\s+of\s+{_MODIFIERS}(?P<en>{en})(?![a-z])"
         )
     return _Kind(
