@@ -479,6 +479,7 @@ CUE_PHRASES = {
     "display_only": "表示のみの画面",
     "crud_only": "単純なCRUDの管理画面",
     "template": "テンプレート利用のページ",
+    "modification": "既存画面に2列を追加",
     "stated_simple": "簡易画面",
     "search": "検索画面",
     "aggregation": "集計画面",

@@ -1122,6 +1122,12 @@ _CUES: tuple[_Cue, ...] = (
         r"(?<!メール)テンプレート(?!管理|作成|編集|機能|登録|設計|メール)",
         _en("(?<!email )(?<!e-mail )templates?(?! (?:management|editor|engine|builder))"),
     ),
+    _cue(
+        "modification",
+        Grade.SIMPLE,
+        r"改修|既存(?:の)?(?:画面|帳票|バッチ|機能|システム)(?:に|を|へ)|(?:列|項目)(?:を|の)?追加",
+        _en("modif(?:y|ies|ied|ication)", r"changes? to (?:the )?existing", r"add(?:s|ing)? (?:\w+ )?columns?"),
+    ),
     _cue("stated_complex", Grade.COMPLEX, r"複雑|高難度|難易度(?:が|は)?高", _en("complex", "complicated")),
     _cue("stated_normal", Grade.NORMAL, r"普通|中程度", _en("moderate")),
     _cue("stated_simple", Grade.SIMPLE, r"単純|簡易|簡単|シンプル", _en("simple")),
@@ -1132,6 +1138,7 @@ GRADE_CUES: Mapping[str, Grade] = MappingProxyType({cue.key: cue.grade for cue i
 
 SIMPLE: static (静的, static), fixed_content (固定ページ), display_only (表示のみ, read-only),
 crud_only (CRUDのみ, 単純なCRUD, CRUD only), template (テンプレート利用, template-based),
+modification (改修, 既存画面に…, 列追加: changing what exists is less than building it),
 stated_simple (単純, 簡易, simple).
 NORMAL: search (検索, search), aggregation (集計, aggregation), input_validation (入力チェック,
 validation), push_notification (プッシュ通知: a feature or an APNs/FCM interface, not realtime
