@@ -96,6 +96,8 @@ class Project(Base):
     rounding: Mapped[str] = mapped_column(String(10))
     quote_number: Mapped[str] = mapped_column(String(40), unique=True)
     system_requirements: Mapped[str] = mapped_column(Text, default="")
+    # The `ProjectType` value the analyst chose; None: the engine detects the type from the list (0003).
+    project_type: Mapped[str | None] = mapped_column(String(30), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -584,6 +584,8 @@ class ProjectDetail:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    project_type: str | None = None
+    """The project type the analyst chose for the sizing (a value of `sizing.kinds.ProjectType`); None: detected."""
 
 
 @dataclass(frozen=True)
@@ -625,6 +627,43 @@ class RateTableVersion:
     created_at: datetime
     created_by: str
     note: str
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One unit rate of a project type as the Settings editor shows it: identifiers as text, figures as stored.
+
+    Plain values, so a page can edit a rate table without importing the sizing (which imports
+    this module: the sizing's own value types cannot cross to the pages without a cycle).
+    `kind` and `grade` are values of `sizing.kinds.UnitKind` and `Grade`; `days` the
+    build-side person-days of one unit, `optimistic` / `pessimistic` percents around them.
+    """
+
+    kind: str
+    grade: str
+    days: Decimal
+    optimistic: Decimal
+    pessimistic: Decimal
+
+
+JuasVerdict = Literal["within", "below_half", "above_double"]
+
+
+@dataclass(frozen=True)
+class JuasCheck:
+    """An estimate beside the JUAS screen/batch relation for business systems: a sanity band, not a second estimate.
+
+    `person_days` is what the relation gives for the counted screens and batches; `ratio` the
+    estimate's person-days over it (two decimals), and `verdict` says whether the estimate is
+    below half of it, above twice it, or within that band.
+    """
+
+    screens: Decimal
+    batches: Decimal
+    person_days: Decimal
+    estimate_days: Decimal
+    ratio: Decimal
+    verdict: JuasVerdict
 
 
 @dataclass(frozen=True)

@@ -225,6 +225,7 @@ def project_detail(project: Project) -> ProjectDetail:
         created_by=project.created_by,
         created_at=project.created_at,
         updated_at=project.updated_at,
+        project_type=project.project_type,
     )
 
 
@@ -411,8 +412,9 @@ class Store:
             ]
 
     def update_project(self, project_id: int, *, expected_row_version: int | None, **fields: Any) -> Project:
-        """Change project settings (title, client, unit_cost …); refused when `expected_row_version` is stale."""
-        allowed = {"title", "client", "language", "currency", "unit_cost", "tax_rate", "rounding"}
+        """Change project settings (title, client, unit_cost, project_type …); refused when `expected_row_version`
+        is stale."""
+        allowed = {"title", "client", "language", "currency", "unit_cost", "tax_rate", "rounding", "project_type"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not a project setting: {sorted(unknown)}")
@@ -423,7 +425,7 @@ class Store:
             return _project(session, project_id)
 
     def duplicate_project(self, project_id: int, *, title: str, created_by: str = "local") -> Project:
-        """A new project with the same settings, deliverables, requirements and Q&A; no versions.
+        """A new project with the same settings, deliverables, requirements, project type and Q&A; no versions.
 
         One transaction: a failure leaves no half-copied project behind.
         """
@@ -444,6 +446,7 @@ class Store:
                 created_by,
             )
             copy.system_requirements = source.system_requirements
+            copy.project_type = source.project_type
             copy.deliverables.extend(
                 DeliverableRow(position=row.position, name=row.name, description=row.description)
                 for row in source.deliverables

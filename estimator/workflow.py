@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from estimator.adjustments import ChangeNote, apply_operations, diff_versions
 from estimator.config import Settings
@@ -24,7 +25,7 @@ from estimator.engines.factory import make_engine
 from estimator.errors import EngineError, EstimatorError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.excel.quote import HistoryEntry, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.excel.reader import read_deliverables
-from estimator.i18n import LANGUAGES, Language, format_money, format_number, t
+from estimator.i18n import LANGUAGES, Language, Phrase, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
 from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES, is_tax_rate, quantum
 from estimator.rules import (
@@ -37,6 +38,7 @@ from estimator.rules import (
 )
 from estimator.schemas import (
     OFFLINE_MODEL,
+    PHASES,
     AdjustmentContext,
     Author,
     CallRecord,
@@ -48,10 +50,12 @@ from estimator.schemas import (
     DayUsage,
     Deliverable,
     ImportResult,
+    JuasCheck,
     LastCall,
     LineChange,
     Operation,
     OperationKind,
+    Phase,
     PricedEstimate,
     ProjectBrief,
     ProjectDetail,
@@ -61,6 +65,7 @@ from estimator.schemas import (
     Proposal,
     ProposalStatus,
     QaItem,
+    RateRow,
     RateTableVersion,
     StoredProposal,
     UsageSummary,
@@ -72,7 +77,22 @@ from estimator.schemas import (
     unit_cost_problem,
 )
 from estimator.sizing.guide import SizingGuide
-from estimator.sizing.rates import RateTable, rates_from_csv, rates_to_csv, validated
+from estimator.sizing.juas import cross_check, screens_and_batches
+from estimator.sizing.kinds import GRADES, PROJECT_TYPES, UNIT_KINDS, Grade, ProjectType, UnitKind
+from estimator.sizing.project_type import TypeReading, detect_project_type
+from estimator.sizing.rates import (
+    MAX_DAYS,
+    MAX_OPTIMISTIC,
+    MAX_PERCENT,
+    MAX_PESSIMISTIC,
+    PHASE_SUM_TOLERANCE,
+    QUANTUM,
+    RateTable,
+    UnitRate,
+    rates_from_csv,
+    rates_to_csv,
+    validated,
+)
 from estimator.store import (
     Store,
     chat_message,
@@ -132,18 +152,23 @@ def _plain(value: object) -> str:
 
 def inputs_digest(project: ProjectDetail) -> str:
     """SHA-256 (hex) of what an estimate of `project` is made from: its deliverables in order, its system
-    requirements, and its questions with their answers.
+    requirements, its questions with their answers, and the project type the analyst chose.
 
     Canonical JSON (sorted keys, fixed separators, text as written) so the same inputs give the same
     digest in every process and release, and a version stored with it can be compared later
     (`Workflow.inputs_changed`). Title, client and money terms are left out: changing them reprices
-    or relabels a quote but does not make its person-days out of date.
+    or relabels a quote but does not make its person-days out of date. A chosen type sizes with
+    another table, so it is in; it is left out while none is chosen, so a project that never chose
+    one (and every version stored before types could be chosen) keeps the digest it had, and going
+    back to detection makes an estimate made under detection current again.
     """
-    inputs = {
+    inputs: dict[str, object] = {
         "deliverables": [{"name": item.name, "description": item.description} for item in project.deliverables],
         "requirements": project.system_requirements,
         "answers": [{"key": qa.key, "question": qa.question, "answer": qa.answer} for qa in project.qa_pairs],
     }
+    if project.project_type is not None:
+        inputs["project_type"] = project.project_type
     canonical = json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -159,6 +184,34 @@ def check_money_terms(currency: str, unit_cost: Decimal, tax_rate: Decimal, roun
         raise problem
     if not is_tax_rate(tax_rate):
         raise InvalidInputError("errors.input.bad_tax_rate", value=format(tax_rate, "f"))
+
+
+_TYPES: Mapping[str, ProjectType] = {kind.value: kind for kind in PROJECT_TYPES}
+_KINDS: Mapping[str, UnitKind] = {kind.value: kind for kind in UNIT_KINDS}
+_GRADES: Mapping[str, Grade] = {grade.value: grade for grade in GRADES}
+_PHASES: Mapping[str, Phase] = {phase.value: phase for phase in PHASES}
+_Member = TypeVar("_Member", UnitKind, Grade, Phase)
+
+
+def _project_type(value: str) -> ProjectType:
+    """`value` as a project type, or the refusal listing the types there are."""
+    kind = _TYPES.get(value)
+    if kind is None:
+        raise InvalidInputError("errors.input.bad_project_type", value=value, allowed=", ".join(_TYPES))
+    return kind
+
+
+def _chosen_type(project: ProjectDetail) -> ProjectType | None:
+    """The type the analyst chose, None to detect; a value this release does not know (a newer one stored it)
+    reads as None, so the estimate still runs, as the store reads such rate rows."""
+    return _TYPES.get(project.project_type or "")
+
+
+def _type_reading(project: ProjectDetail) -> TypeReading:
+    """The type the engines detect from the saved deliverables and requirements (what `OfflineEngine` reads)."""
+    return detect_project_type(
+        [(item.name, item.description) for item in project.deliverables], project.system_requirements
+    )
 
 
 class Workflow:
@@ -231,6 +284,28 @@ class Workflow:
                 project_id, deliverables, requirements=requirements, expected_row_version=expected_row_version
             )
         )
+
+    def project_types(self) -> list[str]:
+        """The project types the sizing knows, in display order; `sizing.type.<value>` labels each."""
+        return list(_TYPES)
+
+    def set_project_type(
+        self, project_id: int, project_type: str | None, *, expected_row_version: int | None
+    ) -> ProjectDetail:
+        """Size the project's next estimate as `project_type` (None: detect the type from the list again).
+
+        A project write like the others: refused when the project changed since it was read. The type is
+        part of `inputs_digest`, so an estimate made under another type shows as out of date.
+        """
+        value = None if project_type is None else _project_type(project_type).value
+        return project_detail(
+            self.store.update_project(project_id, expected_row_version=expected_row_version, project_type=value)
+        )
+
+    def detected_project_type(self, project_id: int) -> tuple[str, list[str]]:
+        """The type an estimate would detect from the saved deliverables and requirements, and the cue words read."""
+        reading = _type_reading(self.project(project_id))
+        return reading.project_type.value, list(reading.cues)
 
     def _brief(self, project: Project) -> ProjectBrief:
         detail = project_detail(project)
@@ -326,7 +401,8 @@ class Workflow:
 
         It stores the digest of those inputs; the write is refused if the project changed since
         it was read, so the digest is always of the inputs the engine was given. It also stores
-        the version of the rate table current when it was made.
+        the version of the rate table current when it was made. The engine sizes with the
+        project type the analyst chose, or detects one when none is chosen.
         """
         project = self.store.get_project(project_id)
         if expected_row_version is not None and project.row_version != expected_row_version:
@@ -334,10 +410,9 @@ class Workflow:
         answers = self.store.answers(project_id)
         head = self.store.head_number(project_id)
         rates = self.store.current_rate_table()
-        draft = self.engine.estimate(
-            self._brief(project), answers, self._hooks(project_id, user), SizingGuide(rates=rates)
-        )
         detail = project_detail(project)
+        guide = SizingGuide(rates=rates, project_type=_chosen_type(detail))
+        draft = self.engine.estimate(self._brief(project), answers, self._hooks(project_id, user), guide)
         return version_summary(
             self.store.append_version(
                 project_id,
@@ -389,6 +464,22 @@ class Workflow:
             changes=tuple(diff_versions(version_lines(a), version_pricing(a), version_lines(b), version_pricing(b))),
             total_change=b.total - a.total,
         )
+
+    def juas_check(self, project_id: int, number: int | None = None) -> JuasCheck | None:
+        """Version `number` (newest when None) beside the JUAS screen/batch relation, for a business system.
+
+        None unless the project's type (chosen, else detected) is a business system and its saved
+        deliverables count at least one screen: JUAS measured business systems, and its relation
+        says nothing of a site's pages or a tool's forms. Screens and batches are counted as the
+        offline engine reads them, over every deliverable.
+        """
+        project = self.project(project_id)
+        if (_chosen_type(project) or _type_reading(project).project_type) is not ProjectType.BUSINESS:
+            return None
+        screens, batches = screens_and_batches(project.deliverables)
+        if not screens:
+            return None
+        return cross_check(screens, batches, self.store.get_version(project_id, number).person_days)
 
     # Adjusting
 
@@ -702,6 +793,60 @@ class Workflow:
         """Every stored rate table version, oldest first."""
         return self.store.rate_table_versions()
 
+    def current_rate_version(self) -> RateTableVersion:
+        """Who stored the current rate table, when and why (on first use: the shipped defaults, version 1)."""
+        return self._rate_version(self.store.current_rate_table())
+
+    def _rate_version(self, table: RateTable) -> RateTableVersion:
+        return next(info for info in self.store.rate_table_versions() if info.version == table.version)
+
+    def rate_rows(self, project_type: str, version: int | None = None) -> list[RateRow]:
+        """The unit rates of `project_type` in rate table `version` (current when None), kind by kind, grade by grade.
+
+        Plain rows for the Settings editor, which may not import the sizing's own types.
+        """
+        kind = _project_type(project_type)
+        table = self.rate_table(version)
+        return [_rate_row(table.rate(kind, unit, grade)) for unit in UNIT_KINDS for grade in GRADES]
+
+    def phase_shares(self, project_type: str, version: int | None = None) -> dict[str, Decimal]:
+        """The percent of effort per phase (phase value → percent) of `project_type`, in the phases' order."""
+        ratios = self.rate_table(version).ratios(_project_type(project_type))
+        return {phase.value: ratios[phase] for phase in PHASES if phase in ratios}
+
+    def save_rate_rows(
+        self,
+        project_type: str,
+        rows: Sequence[RateRow],
+        shares: Mapping[str, Decimal],
+        *,
+        user: str,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> RateTableVersion:
+        """The current table with `project_type`'s rates and phase percents as edited, stored as a new version.
+
+        What the Settings editor saves; every other type keeps its figures, and so does a kind,
+        grade or phase the edit leaves out. Refused, with nothing stored, when a figure is out of
+        range (the message names the item and column in the reader's language, not a CSV row),
+        when the percents do not add up to 100, and as stale when the current table is no longer
+        `expected_version`: someone stored a newer one since the editor was drawn, and saving
+        over it would undo their figures for the other types.
+        """
+        kind = _project_type(project_type)
+        base = self.store.current_rate_table()
+        if expected_version is not None and base.version != expected_version:
+            raise StaleWriteError("errors.rates.stale", version=expected_version, latest=base.version)
+        rates = {rate.key: rate for rate in (_unit_rate(kind, row, number) for number, row in enumerate(rows, 1))}
+        ratios = {**base.ratios(kind), **_phase_shares(shares)}
+        total = sum(ratios.values(), Decimal(0))
+        if abs(total - 100) > PHASE_SUM_TOLERANCE:
+            raise InvalidInputError(
+                "errors.rates.phase_sum", project_type=Phrase(f"sizing.type.{kind.value}"), total=_plain(total)
+            )
+        table = replace(base, rates={**base.rates, **rates}, phase_ratios={**base.phase_ratios, kind: ratios})
+        return self._rate_version(self.save_rate_table(table, user=user, note=note))
+
     # The quote
 
     def quote_document(
@@ -751,6 +896,58 @@ class Workflow:
         while chain[-1].origin != VersionOrigin.GENERATED and chain[-1].parent_id in by_id and len(chain) <= len(by_id):
             chain.append(by_id[chain[-1].parent_id])
         return list(reversed(chain))
+
+
+def _rate_row(rate: UnitRate) -> RateRow:
+    return RateRow(rate.kind.value, rate.grade.value, rate.days, rate.optimistic, rate.pessimistic)
+
+
+def _unit_rate(project_type: ProjectType, row: RateRow, number: int) -> UnitRate:
+    """Edited row `number` as a rate of `project_type`."""
+    kind = _member(_KINDS, row.kind, "errors.rates.unknown_kind", number, "kind")
+    grade = _member(_GRADES, row.grade, "errors.rates.unknown_grade", number, "grade")
+    item = Phrase("rates.item", {"kind": Phrase(f"sizing.unit.{kind}"), "grade": Phrase(f"sizing.grade.{grade}")})
+    return UnitRate(
+        project_type,
+        kind,
+        grade,
+        days=_figure(row.days, MAX_DAYS, item, "days"),
+        optimistic=_figure(row.optimistic, MAX_OPTIMISTIC, item, "optimistic"),
+        pessimistic=_figure(row.pessimistic, MAX_PESSIMISTIC, item, "pessimistic"),
+    )
+
+
+def _phase_shares(shares: Mapping[str, Decimal]) -> dict[Phase, Decimal]:
+    """Edited phase percents by phase."""
+    ratios: dict[Phase, Decimal] = {}
+    for number, (name, percent) in enumerate(shares.items(), start=1):
+        phase = _member(_PHASES, name, "errors.rates.unknown_phase", number, "phase")
+        ratios[phase] = _figure(percent, MAX_PERCENT, Phrase(f"offline.phase.{phase}"), "percent")
+    return ratios
+
+
+def _member(known: Mapping[str, _Member], value: str, key: str, number: int, column: str) -> _Member:
+    """The identifier an edited row names, or the refusal an import gives for it (only a caller's bug gets here:
+    the editor's identifiers are read-only)."""
+    if value not in known:
+        raise InvalidInputError(key, row=number, column=column, value=value, allowed=", ".join(known))
+    return known[value]
+
+
+def _figure(value: Decimal, limit: Decimal, item: Phrase, column: str) -> Decimal:
+    """An edited figure: 0 to `limit` in hundredths, else the refusal naming its item and column in words.
+
+    The import's own checks would name a row of the CSV export, which the editor does not show.
+    """
+    if not value.is_finite() or not 0 <= value <= limit or value != value.quantize(QUANTUM):
+        raise InvalidInputError(
+            "errors.rates.editor_value",
+            item=item,
+            column=Phrase(f"rates.col.{column}"),
+            value=_plain(value),
+            limit=_plain(limit),
+        )
+    return value
 
 
 def _amount(value: Decimal, currency: str) -> Decimal:

@@ -1,5 +1,6 @@
-"""Estimate: generate a version, read it (lines, details, totals, PERT range, chart),
-edit person-days into a new version, compare and restore versions, download the quote."""
+"""Estimate: choose the project type, generate a version, read it (lines, details, totals, PERT range,
+the JUAS cross-check of a business system, chart), edit person-days into a new version, compare and
+restore versions, download the quote."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import streamlit as st
 from estimator.errors import EstimatorError
 from estimator.schemas import MAX_LINE_PERSON_DAYS
 from ui import estimate as view
+from ui import sizing_view
 from ui.context import (
     flash,
     lang,
@@ -33,6 +35,7 @@ st.title(tr("estimate.title"))
 require_deliverables(project)
 
 versions = flow.versions(project.id)
+sizing_view.type_selector(project, estimated=bool(versions))
 # Buttons as wide as their labels (a fixed column cut 「変更前のバージョン3をダウンロ…」), the caption beside them.
 actions = st.container(horizontal=True, vertical_alignment="center", gap="medium", key="estimate_actions")
 label = tr("estimate.regenerate") if versions else tr("estimate.generate")
@@ -111,6 +114,7 @@ st.caption(
         sigma=number(estimate.sigma_person_days),
     )
 )
+sizing_view.juas_note(project, latest)
 
 
 @st.fragment

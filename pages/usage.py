@@ -1,11 +1,12 @@
 """Settings / Usage: the effective settings (secrets only as set / not set), the engine
-and its state, model usage and cost per day and per project, and what is left of the caps."""
+and its state, model usage and cost per day and per project, what is left of the caps,
+and the rate tables the estimates are sized with (edited, exported and imported)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import settings_view
+from ui import rates_view, settings_view
 from ui.context import lang, settings, through_app, tr, user, workflow
 from ui.formatting import (
     call_error_label,
@@ -92,6 +93,8 @@ else:
         hide_index=True,
         width="stretch",
     )
+
+rates_view.rate_tables()
 
 st.subheader(tr("usage.settings.title"))
 st.caption(tr("usage.settings.intro"))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import insert
 
 from estimator import db
 from estimator.db import Database
@@ -34,19 +35,22 @@ def downgrade(database: Database, revision: str) -> None:
 
 
 def add_issued_project(database: Database, quote_number: str, title: str = "Issued before") -> int:
-    """A project row holding `quote_number`, written directly: an older release issued it, not this code's counter."""
+    """A project row holding `quote_number`, written directly: an older release issued it, not this code's counter.
+
+    A Core insert naming only the columns 0001 has: the ORM would also name the columns later
+    revisions added (`project_type`, 0003), which a database at an older revision lacks.
+    """
     settings = project_settings(title)
+    row = {
+        "title": settings.title,
+        "client": settings.client,
+        "language": settings.language,
+        "currency": settings.currency,
+        "unit_cost": settings.unit_cost,
+        "tax_rate": settings.tax_rate,
+        "rounding": settings.rounding,
+        "quote_number": quote_number,
+    }
     with database.transaction() as session:
-        project = Project(
-            title=settings.title,
-            client=settings.client,
-            language=settings.language,
-            currency=settings.currency,
-            unit_cost=settings.unit_cost,
-            tax_rate=settings.tax_rate,
-            rounding=settings.rounding,
-            quote_number=quote_number,
-        )
-        session.add(project)
-        session.flush()
-        return project.id
+        result = session.execute(insert(Project.__table__).values(row))
+        return int(result.inserted_primary_key[0])

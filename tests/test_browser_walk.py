@@ -33,7 +33,7 @@ from tests.browser_support import (
     run_walk,
     wait_idle,
 )
-from tests.conftest import SAMPLES, missing
+from tests.conftest import missing
 from tests.support import run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,11 +62,17 @@ METRIC_OVERFLOW = """() => [...document.querySelectorAll('.st-key-headline_metri
                   cut: [value, ...value.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth)}))"""
 
 
+LARGE_LIST = "成果物名称,説明\n受注管理画面,一覧・登録・編集の30画面\n帳票,帳票20種\n夜間バッチ,バッチ15本\n"
+"""A list big enough (some 500 person-days) that a unit cost within the limits gives a 9-digit total."""
+
+
 def cli_estimate(data_dir: Path, lang: str, unit_cost: str | None = None) -> dict[str, Any]:
     env = {"DATA_DIR": str(data_dir)}
     if unit_cost is not None:
         env["DAILY_UNIT_COST_JPY" if lang == "ja" else "DAILY_UNIT_COST_USD"] = unit_cost
-    result = run_cli("--lang", lang, "estimate", str(SAMPLES / "legacy_sample_input.xlsx"), "--json", env=env)
+    listed = data_dir.parent / "large_list.csv"
+    listed.write_text(LARGE_LIST, encoding="utf-8")
+    result = run_cli("--lang", lang, "estimate", str(listed), "--json", env=env)
     assert result.returncode == 0, result.stderr
     return dict(json.loads(result.stdout))
 

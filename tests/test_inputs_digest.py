@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -70,6 +72,10 @@ def change_requirements(flow: Workflow, project_id: int) -> None:
     save(flow, project_id, deliverables(flow, project_id), requirements="社外公開、24時間稼働")
 
 
+def choose_project_type(flow: Workflow, project_id: int) -> None:
+    flow.set_project_type(project_id, "migration_batch", expected_row_version=None)
+
+
 CHANGES: dict[str, Callable[[Workflow, int], None]] = {
     "added deliverable": add_deliverable,
     "renamed deliverable": rename_deliverable,
@@ -77,13 +83,15 @@ CHANGES: dict[str, Callable[[Workflow, int], None]] = {
     "reordered deliverables": reorder_deliverables,
     "changed answer": answer_question,
     "changed requirements": change_requirements,
+    "chosen project type": choose_project_type,
 }
 
 
 def revert(flow: Workflow, project_id: int) -> None:
-    """Put the deliverables, requirements and answers back as `estimated` left them."""
+    """Put the deliverables, requirements, answers and project type back as `estimated` left them."""
     save(flow, project_id, [Deliverable(name=name, description=text) for name, text in SAMPLE_JA], "社内利用")
     flow.save_answers(project_id, {qa.key: None for qa in flow.project(project_id).qa_pairs}, expected_row_version=None)
+    flow.set_project_type(project_id, None, expected_row_version=None)
 
 
 def test_a_new_estimate_is_not_stale_and_stores_the_digest_of_its_inputs(flow: Workflow) -> None:
@@ -101,6 +109,22 @@ def test_a_changed_input_makes_the_estimate_stale_until_it_is_changed_back(flow:
     assert flow.inputs_changed(project_id) is True
     revert(flow, project_id)
     assert flow.inputs_changed(project_id) is False
+
+
+def test_a_project_that_never_chose_a_type_keeps_the_digest_of_the_inputs_before_types_existed(
+    flow: Workflow,
+) -> None:
+    """The type is in the digest only once chosen, so digests stored by earlier releases still compare equal."""
+    project = flow.project(estimated(flow))
+    earlier = {
+        "deliverables": [{"name": item.name, "description": item.description} for item in project.deliverables],
+        "requirements": project.system_requirements,
+        "answers": [{"key": qa.key, "question": qa.question, "answer": qa.answer} for qa in project.qa_pairs],
+    }
+    canonical = json.dumps(earlier, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert inputs_digest(project) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    choose_project_type(flow, project.id)
+    assert inputs_digest(flow.project(project.id)) != inputs_digest(project)
 
 
 def test_title_and_money_terms_do_not_make_an_estimate_stale(flow: Workflow) -> None:

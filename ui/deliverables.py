@@ -230,13 +230,14 @@ def uploader_key() -> str:
     return f"deliverables_file_{st.session_state.get(UPLOADER_COUNT_KEY, 0)}"
 
 
-def translate_uploader(browse: str) -> None:
-    """Put the user's language on the file drop zone, whose texts Streamlit hard-codes in English.
+def translate_uploader(browse: str, *, key_prefix: str = "deliverables_file_") -> None:
+    """Put the user's language on the drop zone of the uploaders keyed `key_prefix…`, whose texts Streamlit
+    hard-codes in English.
 
     Its "Drag and drop" line and "Limit … per file" are hidden (the page's caption states the
     accepted types and the limit in the user's language) and the button reads `browse`.
     """
-    zone = '[class*="st-key-deliverables_file_"] [data-testid="stFileUploaderDropzone"]'
+    zone = f'[class*="st-key-{key_prefix}"] [data-testid="stFileUploaderDropzone"]'
     # Only the browse button of the empty zone: a staged file's chip has its own remove and add icons.
     button = f'{zone} button[data-testid="stBaseButton-secondary"]'
     label = browse.replace("\\", "").replace('"', "")

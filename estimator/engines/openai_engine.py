@@ -26,8 +26,18 @@ one deliverable shorter, also writes the project's assumptions and exclusions): 
 tokens dominate latency, and the first-token wait is paid once when calls overlap.
 Measured on the 9-deliverable sample with the fake server's latency model (0.5 s to the
 first token, 80 tokens/s per call; bench/bench_flow.py): chunks of 2 → 5 calls,
-3,583 prompt tokens, 2.9 s; one batched call → 911 prompt tokens, 12.0 s; chunks of 3 →
-2,928 prompt tokens, 4.0 s; one call per deliverable → 6,203 prompt tokens, 2.9 s.
+5,348 prompt tokens, 2.9 s; one batched call → 1,408 prompt tokens, 12.0 s; chunks of 3 →
+4,376 prompt tokens, 4.0 s; one call per deliverable → 9,236 prompt tokens, 2.9 s (the
+guidance below added about 300 prompt tokens a call and no time).
+
+The estimate stands on the same footing as the offline engine's (`engines.guidance`): each
+call's data carries a `guide` with the project's type (the analyst's, or detected), the
+firm's phase ratios for it, and for each of its own items the counted units with the rate
+table's build-side person-days (詳細設計 + 製作), or, for a phase line (要件定義書, 結合テスト …),
+the duties it carries and the person-days the plan derives for them from the build. The
+model proposes; code decides: a feature line whose detailed design + implementation is more
+than 3× or less than ⅓ of the table's figure gets a sentence saying so on its reasoning and
+its risks (the estimate page shows both), and its numbers stay as the model wrote them.
 """
 
 from __future__ import annotations
@@ -51,6 +61,7 @@ from pydantic import ValidationError
 
 from estimator.config import Settings
 from estimator.engines.base import CallHooks
+from estimator.engines.guidance import LineGuide, ProjectGuide, flag_outlier, project_guidance
 from estimator.engines.llm_schemas import (
     AdjustReply,
     AnswerProblem,
@@ -64,6 +75,8 @@ from estimator.engines.llm_schemas import (
 )
 from estimator.engines.prompts import retry_prompt, system_prompt
 from estimator.errors import EngineError
+from estimator.i18n import t
+from estimator.money import round_person_days
 from estimator.schemas import (
     PHASES,
     AdjustmentContext,
@@ -210,28 +223,32 @@ class OpenAIEngine:
     def estimate(
         self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks, guide: SizingGuide | None = None
     ) -> EstimateDraft:
+        """The model's lines, each chunk told the firm's table for its own items; code flags the outliers."""
+        project = project_guidance(brief, guide or SizingGuide())
         chunks = self._chunks(brief.deliverables)
-        common = {
+        common: dict[str, Any] = {
             "title": brief.title,
             "req": brief.requirements,
             "all": [d.name for d in brief.deliverables] if len(chunks) > 1 else [],
             "qa": [[a.question, a.answer if a.answered else None] for a in answers],
         }
-        tasks = [
-            self._task(
-                "estimate",
-                brief.language,
-                {**common, "items": [_compact({"n": d.name, "d": d.description}) for d in chunk]},
-                EstimateReply if index == 0 else LinesReply,
-                _estimate_part(chunk),
-            )
-            for index, chunk in enumerate(chunks)
-        ]
+        shared = _guide_common(project, brief.language)
+        tasks = []
+        start = 0
+        for index, chunk in enumerate(chunks):
+            items = [_compact({"n": d.name, "d": d.description}) for d in chunk]
+            own = project.lines[start : start + len(chunk)]
+            data = {**common, "items": items, "guide": {**shared, "items": [_guide_item(g) for g in own]}}
+            reply = EstimateReply if index == 0 else LinesReply
+            tasks.append(self._task("estimate", brief.language, data, reply, _estimate_part(chunk)))
+            start += len(chunk)
         parts: list[_EstimatePart] = self._solve("estimate", tasks, hooks)
+        lines = [line for part in parts for line in part.lines]
         return EstimateDraft(
-            lines=[line for part in parts for line in part.lines],
+            lines=[flag_outlier(line, g, brief.language) for line, g in zip(lines, project.lines, strict=True)],
             assumptions=parts[0].assumptions,
             exclusions=parts[0].exclusions,
+            project_type=project.project_type.value,
         )
 
     def adjust(self, context: AdjustmentContext, hooks: CallHooks) -> list[Proposal]:
@@ -464,6 +481,42 @@ class OpenAIEngine:
             + cached * settings.openai_price_cached_per_1m
             + completion * settings.openai_price_output_per_1m
         ) / MILLION
+
+
+def _days(value: Decimal) -> float | int:
+    return _number(round_person_days(value))
+
+
+def _guide_common(project: ProjectGuide, language: str) -> dict[str, Any]:
+    """What every chunk is told of the project: its type, the type's phase ratios, its build side and
+    the whole-project duties lines of the list carry on their own (so no chunk counts them twice)."""
+    kind = project.project_type
+    return _compact(
+        {
+            "type": [kind.value, t(f"sizing.type.{kind.value}", language)],
+            "ratios": [_number(project.ratios.get(phase, Decimal(0))) for phase in PHASES],
+            "build": _days(project.build_days),
+            "held": [duty.value for duty in project.held],
+        }
+    )
+
+
+def _guide_item(guide: LineGuide) -> dict[str, Any]:
+    """One item's guidance: its counted units and their build-side days, or the duties a phase line carries."""
+    if not guide.is_feature:
+        phase_days = guide.phase_days
+        return _compact(
+            {
+                "n": guide.deliverable,
+                "ph": [duty.value for duty in guide.duties],
+                "f": None if phase_days is None else _days(phase_days),
+            }
+        )
+    units = [
+        [u.count.kind.value, _number(u.count.quantity), u.count.grade.value, u.count.quoted, _days(u.days)]
+        for u in guide.units
+    ]
+    return {"n": guide.deliverable, "u": units, "b": _days(guide.table_days or Decimal(0))}
 
 
 def _estimate_part(chunk: list[Deliverable]) -> Callable[[Any], _EstimatePart]:

@@ -4,7 +4,8 @@ A corporate site's page, a 受発注 system's screen and a VBA tool's form are a
 but they cost very differently; the type picks the productivity table. The detection counts
 cue words of each type in the deliverables (a name counts twice: it says what the line is)
 and in the requirements, and takes the type with most; no cue at all is OTHER. The analyst
-can override it (`ProjectBrief.project_type`), and the reasoning names the cues it used.
+can override it (`Workflow.set_project_type`, given to the engine as `SizingGuide.project_type`),
+and the reasoning names the cues it used.
 """
 
 from __future__ import annotations

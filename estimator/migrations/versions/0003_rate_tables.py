@@ -1,4 +1,5 @@
-"""Rate tables: the productivity tables and phase ratios as versioned data, and the version each estimate used.
+"""Rate tables: the productivity tables and phase ratios as versioned data, the version each estimate used,
+and the project type an analyst chose.
 
 `rate_tables` holds one row per version (never updated, never deleted); `unit_rates` the
 build-side person-days and range of each project type × kind × grade, and `phase_ratios`
@@ -16,6 +17,10 @@ version 1. `version` is numbered by the store, not by a sequence (see the model)
 migration keep None (unknown). It has no foreign key: versions are never deleted, and on
 SQLite adding one would rebuild `estimates`. A plain ADD / DROP COLUMN needs no rebuild
 (SQLite drops a column natively since 3.35), so PostgreSQL never copies `estimates`.
+
+`tasks.project_type` is the project type the analyst chose (a `ProjectType` value) for the
+sizing to use; None, as every existing project gets, means the engine detects it from the
+list. A plain nullable ADD / DROP COLUMN as well: no rebuild of `tasks`.
 
 Revision ID: 0003
 Revises: 0002
@@ -63,9 +68,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("version", "project_type", "phase"),
     )
     op.add_column("estimates", sa.Column("rates_version", sa.Integer(), nullable=True))
+    op.add_column("tasks", sa.Column("project_type", sa.String(length=30), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("tasks", "project_type")
     op.drop_column("estimates", "rates_version")
     op.drop_table("phase_ratios")
     op.drop_table("unit_rates")
