@@ -77,8 +77,9 @@ def test_every_duty_is_carried_once_and_the_mix_is_the_ratios(roles: list[Role],
     assert sum(line.days for line in result.lines) == result.total_days
     carried = [duty for line in result.lines for duty in (line.added or ())]
     assert len(carried) == len(set(carried))
+    rounding = D("0.005") * len(result.lines) * 100 / result.total_days  # each line's phase rounds to 0.01
     for phase, share in mix(result).items():
-        assert abs(share - IPA[phase]) < 1, (phase, share)
+        assert abs(share - IPA[phase]) < 1 + rounding, (phase, share)
     for i, role in enumerate(roles):
         line = next(line for line in result.lines if line.index == i)
         if role is Role.BUILD and Role.DETAILED_DESIGN in roles:
