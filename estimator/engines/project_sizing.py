@@ -10,7 +10,7 @@ Reasoning quotes what was read, so two deliverables never share it word for word
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -222,20 +222,55 @@ def _feature_line(
     item: Deliverable, profile: Profile, planned: PlannedLine, size: Sized, reading: Reading, kind: ProjectType
 ) -> EstimateLine:
     lang = reading.lang
-    phases, days, capped = _phases(planned)
     open_topics = _open_topics(profile.key, reading)
-    optimistic, pessimistic = _range(days, size.optimistic, size.pessimistic, len(open_topics))
+    return _line(
+        planned,
+        item.name,
+        item.description,
+        profile.kind,
+        (size.optimistic, size.pessimistic),
+        open_topics,
+        lang,
+        lambda days, capped: _feature_reasoning(item.name, size, planned, days, capped, len(open_topics), lang, kind),
+        risks=[t(f"offline.risk.{f.topic.key}", lang) for f in size.findings if f.option.factor > 1],
+    )
+
+
+def _line(
+    planned: PlannedLine,
+    name: str,
+    description: str,
+    kind: DeliverableKind,
+    spread: tuple[Decimal, Decimal],
+    open_topics: list[str],
+    lang: str,
+    reasoning: Callable[[Decimal, bool], str],
+    risks: list[str] | None = None,
+) -> EstimateLine:
+    """One estimate line from its planned phases: the range from `spread` (widened per open question),
+    clamped around the most likely, and the reasoning written for the days and cap it ends with."""
+    phases, days, capped = _phases(planned)
+    optimistic, pessimistic = _range(days, *spread, len(open_topics))
     return EstimateLine(
-        deliverable=item.name,
-        description=item.description,
-        kind=profile.kind,
+        deliverable=name,
+        description=description,
+        kind=kind,
         phases=phases,
         optimistic=min(optimistic, days),
         pessimistic=max(pessimistic, days),
-        reasoning=_feature_reasoning(item.name, size, planned, days, capped, len(open_topics), lang, kind),
+        reasoning=reasoning(days, capped),
         assumptions=_unanswered(open_topics, lang),
-        risks=[t(f"offline.risk.{f.topic.key}", lang) for f in size.findings if f.option.factor > 1],
+        risks=risks or [],
     )
+
+
+def _closing(parts: list[str], capped: bool, widened: int, lang: str) -> str:
+    """The reasoning's sentences, ending with the cap and the widened range when they apply."""
+    if capped:
+        parts.append(t("offline.reasoning.capped", lang, limit=format_number(MAX_LINE_PERSON_DAYS, lang)))
+    if widened:
+        parts.append(t("offline.reasoning.widened", lang, count=widened))
+    return sentences(parts, lang)
 
 
 def _feature_reasoning(
@@ -279,11 +314,7 @@ def _feature_reasoning(
         parts.append(t("sizing.reasoning.factors", lang, factors=factors))
     duties = _duty_names(planned.duties, lang)
     parts.append(t("sizing.reasoning.carries", lang, duties=duties, days=number(days)))
-    if capped:
-        parts.append(t("offline.reasoning.capped", lang, limit=number(MAX_LINE_PERSON_DAYS)))
-    if widened:
-        parts.append(t("offline.reasoning.widened", lang, count=widened))
-    return sentences(parts, lang)
+    return _closing(parts, capped, widened, lang)
 
 
 def _phase_line(
@@ -297,20 +328,20 @@ def _phase_line(
     roles: Sequence[Role],
 ) -> EstimateLine:
     lang = reading.lang
-    phases, days, capped = _phases(planned)
     open_topics = _open_topics(profile.key, reading)
-    optimistic, pessimistic = _range(days, *spread, len(open_topics))
     role = roles[planned.index or 0]
     sharing = sum(1 for other in roles if other is role)
-    return EstimateLine(
-        deliverable=item.name,
-        description=item.description,
-        kind=profile.kind,
-        phases=phases,
-        optimistic=min(optimistic, days),
-        pessimistic=max(pessimistic, days),
-        reasoning=_phase_reasoning(item.name, planned, build_days, days, sharing, capped, len(open_topics), lang, kind),
-        assumptions=_unanswered(open_topics, lang),
+    return _line(
+        planned,
+        item.name,
+        item.description,
+        profile.kind,
+        spread,
+        open_topics,
+        lang,
+        lambda days, capped: _phase_reasoning(
+            item.name, planned, build_days, days, sharing, capped, len(open_topics), lang, kind
+        ),
     )
 
 
@@ -340,44 +371,35 @@ def _phase_reasoning(
     ]
     if sharing > 1:
         parts.append(t("sizing.reasoning.shared", lang, count=sharing))
-    if capped:
-        parts.append(t("offline.reasoning.capped", lang, limit=number(MAX_LINE_PERSON_DAYS)))
-    if widened:
-        parts.append(t("offline.reasoning.widened", lang, count=widened))
-    return sentences(parts, lang)
+    return _closing(parts, capped, widened, lang)
 
 
 def _added_line(
     planned: PlannedLine, build_days: Decimal, spread: tuple[Decimal, Decimal], reading: Reading, kind: ProjectType
 ) -> EstimateLine:
     lang = reading.lang
-    phases, days, _capped = _phases(planned)
-    optimistic, pessimistic = _range(days, *spread, 0)
     key = "pm_docs" if Duty.PM in planned.added else planned.added[0].value
-    name = t(f"sizing.added.{key}", lang)
-    number = partial(format_number, lang=lang)
-    duties = _duty_names(frozenset(planned.added), lang)
-    reasoning = sentences(
-        [
-            t(
-                "sizing.reasoning.added",
-                lang,
-                duties=duties,
-                build=number(build_days),
-                type=t(f"sizing.type.{kind.value}", lang),
-                days=number(days),
-            )
-        ],
+
+    def reasoning(days: Decimal, _capped: bool) -> str:
+        text = t(
+            "sizing.reasoning.added",
+            lang,
+            duties=_duty_names(frozenset(planned.added), lang),
+            build=format_number(build_days, lang),
+            type=t(f"sizing.type.{kind.value}", lang),
+            days=format_number(days, lang),
+        )
+        return sentences([text], lang)
+
+    return _line(
+        planned,
+        t(f"sizing.added.{key}", lang),
+        t("sizing.added.description", lang),
+        ADDED_KIND[planned.added[0]],
+        spread,
+        [],
         lang,
-    )
-    return EstimateLine(
-        deliverable=name,
-        description=t("sizing.added.description", lang),
-        kind=ADDED_KIND[planned.added[0]],
-        phases=phases,
-        optimistic=min(optimistic, days),
-        pessimistic=max(pessimistic, days),
-        reasoning=reasoning,
+        reasoning,
     )
 
 
