@@ -27,18 +27,11 @@ from bench.realism import RankCheck, RealismProject, load, problems
 from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
 from estimator.schemas import PHASES, Deliverable, Phase, PhaseDays, ProjectSettings
+from estimator.sizing.rates import IPA_NEW_DEVELOPMENT
 from estimator.workflow import Workflow, open_workflow
 
-IPA_PHASE_RATIOS: dict[Phase, Decimal] = {
-    Phase.REQUIREMENTS: Decimal(10),
-    Phase.BASIC_DESIGN: Decimal(15),
-    Phase.DETAILED_DESIGN: Decimal(16),
-    Phase.IMPLEMENTATION: Decimal(29),
-    Phase.INTEGRATION_TEST: Decimal(18),
-    Phase.SYSTEM_TEST: Decimal(12),
-}
-"""IPA「ソフトウェア開発データ白書」, new development, percent of effort per phase: the yardstick,
-kept here so that it does not move with the engine's own tables."""
+IPA_PHASE_RATIOS = IPA_NEW_DEVELOPMENT
+"""The yardstick: IPA's published new-development ratios, not the tunable shipped table."""
 PHASE_TOLERANCE = Decimal(5)
 """Points of the six-phase mix any phase may stray from IPA's ratio and still pass."""
 IPA_PHASES: tuple[Phase, ...] = tuple(IPA_PHASE_RATIOS)

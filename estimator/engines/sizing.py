@@ -1,13 +1,9 @@
-"""The offline engine's sizing table: kinds, base sizes, complexity cues and factors.
+"""The offline engine's reading table: kinds of deliverable, the topics that move effort, their factors.
 
-Everything the offline estimate multiplies together lives here, in one place, so a
-reviewer can see where each number comes from and a golden test pins it.
+The sizes themselves are data (`estimator.sizing.rates`, docs/sizing-sources.md); here are
+the profiles that classify a line (and so its role in the plan) and the topics a text or an
+answer states, with their factors:
 
-Published figures, and where they come from:
-
-- Phase ratios of new development — IPA (情報処理推進機構)「ソフトウェア開発データ白書」,
-  工程別工数比率 for 新規開発: 要件定義 10 %, 基本設計 15 %, 詳細設計 16 %, 製作 29 %,
-  結合テスト 18 %, 総合テスト 12 %. IPA counts unit testing within 製作.
 - Effort multipliers for schedule, team experience, availability and test/document
   depth — COCOMO II.2000 (Boehm et al., *Software Cost Estimation with COCOMO II*,
   2000; COCOMO II Model Definition Manual, 2000): SCED very low (75 % of the nominal
@@ -15,58 +11,26 @@ Published figures, and where they come from:
   high 0.88; RELY high 1.10, very high 1.26; DOCU low 0.91, nominal 1.00, high 1.11.
 - The optimistic / most likely / pessimistic range follows PERT (DESIGN.md).
 
-Everything else is a house assumption, marked as such where it is defined: the size
-of the reference project, the base size of each kind, the 70 / 30 split of 製作
-between coding and unit testing, the factors of cues COCOMO has no driver for, and
-the range widths. Tune them here; the golden tests show the effect.
+Everything else is a house assumption, marked as such where it is defined: the factors
+of cues COCOMO has no driver for, and how far open questions widen a range.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from estimator.money import round_person_days
-from estimator.schemas import DeliverableKind, Phase, QuestionKind
+from estimator.schemas import DeliverableKind, QuestionKind
 
 D = Decimal
 
-IPA_PHASE_RATIOS: Mapping[Phase, Decimal] = {
-    Phase.REQUIREMENTS: D(10),
-    Phase.BASIC_DESIGN: D(15),
-    Phase.DETAILED_DESIGN: D(16),
-    Phase.IMPLEMENTATION: D(29),
-    Phase.INTEGRATION_TEST: D(18),
-    Phase.SYSTEM_TEST: D(12),
-}
-"""IPA「ソフトウェア開発データ白書」, new development, percent of effort per phase."""
-
-REFERENCE_PROJECT_DAYS = D(150)
-"""House assumption: a deliverable that is a whole phase of the system (a 要件定義書, 結合テスト …)
-is sized as that phase's IPA share of a small business system of 150 person-days."""
-
-CODING_SHARE_OF_IMPLEMENTATION = D("0.70")
-"""House assumption: of IPA's 製作 share, 70 % is coding and 30 % unit testing."""
-
-OPTIMISTIC_BASE = D("0.10")
-PESSIMISTIC_BASE = D("0.20")
 OPTIMISTIC_PER_UNANSWERED = D("0.03")
 PESSIMISTIC_PER_UNANSWERED = D("0.08")
 OPTIMISTIC_MAX = D("0.50")
-"""House assumption: O = M × (1 − 0.10 − 0.03 n), P = M × (1 + 0.20 + 0.08 n) for n unanswered
-questions that affect the line — skewed upwards, because software overruns more often than not."""
-
-
-def _share(*phases: Phase) -> dict[Phase, Decimal]:
-    return {phase: IPA_PHASE_RATIOS.get(phase, D(100)) for phase in phases}
-
-
-def _reference(*phases: Phase, share: Decimal | None = None) -> Decimal:
-    """The reference project's person-days for these IPA phases (or `share` of them)."""
-    percent = sum((IPA_PHASE_RATIOS[phase] for phase in phases), D(0))
-    return round_person_days(REFERENCE_PROJECT_DAYS * percent / 100 * (share or 1))
+"""House assumption: each unanswered question that affects a line widens its range by 3 points below
+and 8 above the rate's own spread (at most 50 % below) — skewed upwards, because software overruns
+more often than not."""
 
 
 def _en(*words: str) -> str:
@@ -99,80 +63,54 @@ def mentions(pattern: re.Pattern[str], text: str) -> bool:
 class Profile:
     """One kind of deliverable as the offline engine sizes it.
 
-    `names` classifies by name first, then by description; `split` is the share of
-    each phase (a deliverable that is itself one phase gets only that phase).
+    `names` classifies by name first, then by description. The size comes from the line's
+    counted units (`estimator.sizing`), its role in the plan from the profile's key.
     """
 
     key: str
     kind: DeliverableKind
-    base_days: Decimal
-    split: Mapping[Phase, Decimal]
     names: re.Pattern[str]
-    whole_system: bool = False
 
-
-IPA_SPLIT = dict(IPA_PHASE_RATIOS)
-DOCS_SPLIT = {Phase.PM_DOCS: D(100)}
 
 PROFILES: tuple[Profile, ...] = (
     Profile(
         "requirements_doc",
         DeliverableKind.DOCUMENT,
-        _reference(Phase.REQUIREMENTS),
-        _share(Phase.REQUIREMENTS),
         _pattern(
             r"要件定義|要求定義|要求仕様", _en(r"requirements?( definition| document| specification| spec)?", "srs")
         ),
-        whole_system=True,
     ),
     Profile(
         "basic_design_doc",
         DeliverableKind.DOCUMENT,
-        _reference(Phase.BASIC_DESIGN),
-        _share(Phase.BASIC_DESIGN),
         _pattern(r"基本設計|外部設計|概要設計", _en("basic design", "external design", "high-level design")),
-        whole_system=True,
     ),
     Profile(
         "detailed_design_doc",
         DeliverableKind.DOCUMENT,
-        _reference(Phase.DETAILED_DESIGN),
-        _share(Phase.DETAILED_DESIGN),
         _pattern(r"詳細設計|内部設計", _en("detailed design", "internal design", "low-level design")),
-        whole_system=True,
     ),
     Profile(
         "unit_test",
         DeliverableKind.TEST,
-        _reference(Phase.IMPLEMENTATION, share=1 - CODING_SHARE_OF_IMPLEMENTATION),
-        _share(Phase.IMPLEMENTATION),
         _pattern(r"単体テスト|単体試験|ユニットテスト", _en(r"unit[- ]test(s|ing)?")),
-        whole_system=True,
     ),
     Profile(
         "integration_test",
         DeliverableKind.TEST,
-        _reference(Phase.INTEGRATION_TEST),
-        _share(Phase.INTEGRATION_TEST),
         _pattern(r"結合テスト|結合試験|統合テスト|連結テスト", _en(r"integration test(s|ing)?")),
-        whole_system=True,
     ),
     Profile(
         "system_test",
         DeliverableKind.TEST,
-        _reference(Phase.SYSTEM_TEST),
-        _share(Phase.SYSTEM_TEST),
         _pattern(
             r"総合テスト|総合試験|システムテスト|受入テスト|受け入れテスト",
             _en(r"system test(s|ing)?", r"acceptance test(s|ing)?", "uat", r"end-to-end test(s|ing)?"),
         ),
-        whole_system=True,
     ),
     Profile(
         "manual",
         DeliverableKind.MANUAL,
-        D(6),
-        DOCS_SPLIT,
         _pattern(
             r"マニュアル|手順書|取扱説明書|操作説明書|ガイド", _en(r"manuals?", r"guides?", "handbook", "runbook")
         ),
@@ -180,8 +118,6 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "pm",
         DeliverableKind.PM,
-        D(15),
-        DOCS_SPLIT,
         _pattern(
             r"プロジェクト管理|プロジェクトマネジメント|進捗管理|工程管理|定例会",
             _en("project management", "pmo", "pm", "status reports?", "meetings"),
@@ -190,15 +126,11 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "design_doc",
         DeliverableKind.DOCUMENT,
-        D(10),
-        _share(Phase.BASIC_DESIGN, Phase.DETAILED_DESIGN),
         _pattern(r"設計書|仕様書|設計", _en(r"design( document| doc)?s?", r"specifications?", r"specs?")),
     ),
     Profile(
         "document",
         DeliverableKind.DOCUMENT,
-        D(5),
-        DOCS_SPLIT,
         _pattern(
             r"計画書|報告書|定義書|文書|資料|ドキュメント",
             _en(r"documents?", "documentation", r"plans?"),
@@ -207,17 +139,12 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "test",
         DeliverableKind.TEST,
-        _reference(Phase.INTEGRATION_TEST, Phase.SYSTEM_TEST),
-        _share(Phase.INTEGRATION_TEST, Phase.SYSTEM_TEST),
         # 検証環境 is an environment and 本番移行 with its 検証 a cutover: neither is a test phase.
         _pattern(r"テスト|試験|検証(?!環境)", _en(r"test(s|ing)?", "qa")),
-        whole_system=True,
     ),
     Profile(
         "infrastructure",
         DeliverableKind.INFRASTRUCTURE,
-        D(15),
-        IPA_SPLIT,
         _pattern(
             r"インフラ|サーバ|環境構築|ネットワーク|クラウド|デプロイ|本番移行|切替|切り替え|移行リハーサル",
             _en(
@@ -237,8 +164,6 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "database",
         DeliverableKind.DATABASE,
-        D(12),
-        IPA_SPLIT,
         _pattern(
             r"データベース|テーブル|スキーマ|データモデル", _en("database", "db", "schema", r"tables?", "data model")
         ),
@@ -246,8 +171,6 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "batch",
         DeliverableKind.BATCH,
-        D(8),
-        IPA_SPLIT,
         _pattern(
             r"バッチ|夜間処理|定期処理|一括処理|ジョブ|集計処理|データ移行",
             _en(r"batch(es)?", r"jobs?", "scheduled", "cron", "nightly", "etl", "data migration"),
@@ -256,8 +179,6 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "api",
         DeliverableKind.API,
-        D(8),
-        IPA_SPLIT,
         _pattern(
             r"インターフェース|インタフェース|エンドポイント|webサービス|連携機能",
             _en(r"apis?", r"endpoints?", "web services?", r"interfaces?", "rest", "graphql", r"webhooks?"),
@@ -266,8 +187,6 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "screen",
         DeliverableKind.SCREEN,
-        D(10),
-        IPA_SPLIT,
         _pattern(
             r"画面|フロント|ページ|フォーム|ダッシュボード|ポータル",
             _en("ui", r"screens?", r"front[- ]?end", r"pages?", r"forms?", "dashboard", "portal", r"views?"),
@@ -276,19 +195,16 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "program",
         DeliverableKind.OTHER,
-        _reference(Phase.IMPLEMENTATION, share=CODING_SHARE_OF_IMPLEMENTATION),
-        _share(Phase.IMPLEMENTATION),
         _pattern(
             r"プログラム|プログラミング|コーディング|実装|製作|開発",
             _en("development", "programming", "coding", "implementation", "program", "build"),
         ),
-        whole_system=True,
     ),
 )
 """In classification order: the first profile whose `names` match the name wins,
 then the first matching the description; a more specific kind comes first."""
 
-OTHER = Profile("other", DeliverableKind.OTHER, D(10), IPA_SPLIT, _pattern(r"(?!)"))
+OTHER = Profile("other", DeliverableKind.OTHER, _pattern(r"(?!)"))
 PROFILE_KEYS: tuple[str, ...] = (*(profile.key for profile in PROFILES), OTHER.key)
 
 
