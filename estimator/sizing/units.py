@@ -83,6 +83,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
+from functools import lru_cache
 from types import MappingProxyType
 
 from estimator.sizing.kinds import Grade, UnitKind
@@ -1264,8 +1265,13 @@ def _handles_data(parts: tuple[_Text, _Text]) -> bool:
     return any(_HANDLES_DATA.search(part.text) or records.names.search(part.text) for part in parts)
 
 
+@lru_cache(maxsize=4096)
 def read_units(name: str, description: str = "") -> UnitReading:
-    """What a deliverable counts, main kind first (see the module docstring for every rule)."""
+    """What a deliverable counts, main kind first (see the module docstring for every rule).
+
+    Cached: sizing, the JUAS check and the OpenAI guidance all read the same lines, and the
+    reading (a frozen value) depends on the two texts alone.
+    """
     parts = (_fold(name), _fold(description))
     volumes = _handles_data(parts)
     found = (_reads(parts[0], 0, volumes), _reads(parts[1], 1, volumes))
