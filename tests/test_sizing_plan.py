@@ -58,8 +58,8 @@ def test_the_lists_own_phase_lines_carry_their_phases_and_features_keep_only_the
     assert set(by_index[1].phases) == {Phase.DETAILED_DESIGN}
     assert set(by_index[2].phases) == {Phase.IMPLEMENTATION}, "detailed design moved to its own line"
     assert set(by_index[5].phases) == {Phase.INTEGRATION_TEST, Phase.SYSTEM_TEST}
-    assert set(by_index[6].phases) == {Phase.PM_DOCS}, "documents carry PM too when the list has no PM line"
-    assert [line.added for line in result.lines if line.index is None] == [(Duty.BASIC_DESIGN,)]
+    assert by_index[6].duties == {Duty.DOCUMENTS}, "a manual carries documents, never the project's management"
+    assert [line.added for line in result.lines if line.index is None] == [(Duty.BASIC_DESIGN,), (Duty.PM,)]
     assert by_index[2].days == 3 * by_index[3].days
     for phase, share in mix(result).items():
         assert abs(share - IPA[phase]) < D("0.5"), phase
@@ -84,3 +84,9 @@ def test_every_duty_is_carried_once_and_the_mix_is_the_ratios(roles: list[Role],
         line = next(line for line in result.lines if line.index == i)
         if role is Role.BUILD and Role.DETAILED_DESIGN in roles:
             assert Phase.DETAILED_DESIGN not in line.phases
+
+
+def test_a_pm_line_with_no_document_line_carries_both() -> None:
+    result = plan([D(20), None], [Role.BUILD, Role.PM], IPA)
+    assert result.lines[1].duties == {Duty.PM, Duty.DOCUMENTS}
+    assert all(line.index is not None or Duty.PM not in line.added for line in result.lines)

@@ -188,11 +188,23 @@ def test_an_inventory_api_is_a_complex_interface() -> None:
 def test_an_api_the_project_exposes_is_counted_by_its_endpoints() -> None:
     count = _main("REST API (20 endpoints)")
     assert (count.kind, count.quantity, count.grade, count.quoted) == (
-        UnitKind.INTERFACE,
+        UnitKind.ENDPOINT,
         20,
         Grade.NORMAL,
         "20 endpoints",
     )
+    assert [(c.kind, c.quantity) for c in read_units("API開発", "エンドポイント約30本").counts] == [
+        (UnitKind.ENDPOINT, 30)
+    ], "a bare API name that counts endpoints is the project's own API, not one more link"
+    assert _main("在庫連携API").kind is UnitKind.INTERFACE, "an API to link to is another party's"
+    assert _main("バックエンドAPI", "REST API 約25エンドポイント").kind is UnitKind.ENDPOINT
+
+
+def test_a_design_line_counts_the_screens_it_designs_and_a_build_line_none() -> None:
+    design = read_units("UI/UXデザイン", "アプリ12画面のデザイン").counts
+    assert [(c.kind, c.quantity) for c in design] == [(UnitKind.DESIGN, 12)]
+    coding = read_units("下層ページコーディング", "下層テンプレート2種を展開し、静的ページ15枚").counts
+    assert [(c.kind, c.quantity) for c in coding] == [(UnitKind.SCREEN, 15)]
 
 
 def test_if_is_an_interface_only_in_capitals() -> None:

@@ -65,7 +65,10 @@ def test_walk_questions_answers_estimate(flow: Workflow) -> None:
     project = flow.save_answers(project_id, {first_key: choice}, expected_row_version=project.row_version + 1)
     answered = flow.generate_estimate(project_id, expected_row_version=project.row_version, user=USER)
     assert (unanswered.number, answered.number) == (1, 2)
-    assert [line.deliverable for line in lines_of(flow, answered)] == [name for name, _ in SAMPLE_JA]
+    assert [line.deliverable for line in lines_of(flow, answered)] == [
+        *(name for name, _ in SAMPLE_JA),
+        "プロジェクト管理（自動追加）",
+    ], "the sample's lines in order, then the PM line it lacks"
     assert answered.origin == "generated" and answered.engine == "offline" and answered.created_by == USER
     widths = [(line.pessimistic - line.optimistic) for line in lines_of(flow, answered)]
     earlier = [(line.pessimistic - line.optimistic) for line in lines_of(flow, unanswered)]
@@ -132,13 +135,14 @@ def test_apply_makes_a_new_version_and_leaves_unnamed_lines_identical(flow: Work
         line.deliverable for line in before if line.deliverable != "ユーザーマニュアル"
     ]
     assert after == [line for line in before if line.deliverable != "ユーザーマニュアル"]
+    manual = next(line for line in before if line.deliverable == "ユーザーマニュアル")
     assert flow.store.get_version(project_id, version.number).changes == [
         {
             "deliverable": "ユーザーマニュアル",
             "status": "removed",
-            "before_days": str(before[-1].person_days),
+            "before_days": str(manual.person_days),
             "after_days": None,
-            "before_amount": str((before[-1].person_days * 40000).quantize(Decimal(1))),
+            "before_amount": str((manual.person_days * 40000).quantize(Decimal(1))),
             "after_amount": None,
         }
     ]

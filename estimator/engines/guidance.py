@@ -17,8 +17,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 
-from estimator.engines.project_sizing import ROLE_OF_PROFILE, rate_units
-from estimator.engines.reading import classify
+from estimator.engines.project_sizing import rate_units, role_of
 from estimator.i18n import format_number, t
 from estimator.money import round_person_days
 from estimator.schemas import Deliverable, EstimateLine, Phase, ProjectBrief
@@ -113,11 +112,6 @@ class Outlier:
     @property
     def ratio(self) -> Decimal:
         return self.model_days / self.table_days
-
-
-def role_of(deliverable: Deliverable) -> Role:
-    """BUILD for a feature; the whole-project phase a 要件定義書, 結合テスト, マニュアル … line stands for."""
-    return ROLE_OF_PROFILE.get(classify(deliverable).key, Role.BUILD)
 
 
 def line_guidance(deliverable: Deliverable, rates: RateTable, project_type: ProjectType) -> LineGuide:

@@ -16,7 +16,13 @@ from decimal import Decimal
 from functools import partial
 
 from estimator.engines.reading import Finding, Reading, classify, findings_for, option_label
-from estimator.engines.sizing import OPTIMISTIC_MAX, OPTIMISTIC_PER_UNANSWERED, PESSIMISTIC_PER_UNANSWERED, Profile
+from estimator.engines.sizing import (
+    OPTIMISTIC_MAX,
+    OPTIMISTIC_PER_UNANSWERED,
+    PESSIMISTIC_PER_UNANSWERED,
+    PROFILES,
+    Profile,
+)
 from estimator.i18n import format_number, t
 from estimator.money import PERSON_DAY_QUANTUM, round_person_days
 from estimator.schemas import MAX_LINE_PERSON_DAYS, Deliverable, DeliverableKind, EstimateLine, PhaseDays
@@ -40,6 +46,27 @@ ROLE_OF_PROFILE = {
     "document": Role.DOCUMENTS,
 }
 """Profiles that stand for a whole-project phase; every other profile is a feature (BUILD)."""
+
+_BUILT = re.compile(
+    r"ツール|プログラム|スクリプト|ロボット|(?<![a-z])(?:tools?|tooling|scripts?|programs?|bots?|robots?)(?![a-z])"
+)
+"""A line whose name says it is built (移行検証ツール, a test script) is a feature, whatever phase word it has."""
+
+
+def role_of(deliverable: Deliverable) -> Role:
+    """What a line stands for in the plan: a phase line only when its *name* says so.
+
+    The description only describes: 「dbt tests」 in the text of "Data quality checks" does not make
+    the line the project's testing, and a 検証ツール is a tool that is built, not a test phase.
+    """
+    name = reading_form(deliverable.name)
+    if _BUILT.search(name):
+        return Role.BUILD
+    for profile in PROFILES:
+        if profile.names.search(name):
+            return ROLE_OF_PROFILE.get(profile.key, Role.BUILD)
+    return Role.BUILD
+
 
 GRADED_TOPICS = frozenset({"integrations", "realtime", "authentication", "multilingual"})
 """Topics a line's own text already prices through its units (an interface's grade, a COMPLEX
@@ -69,6 +96,12 @@ def itemised_topics(deliverables: Sequence[Deliverable]) -> frozenset[str]:
     return frozenset(found)
 
 
+EXTRA_SHARE = {UnitKind.DEVICE: Decimal("0.3"), UnitKind.LANGUAGE: Decimal("0.2")}
+"""House judgement: one more device or language on a line that builds something costs at most this
+share of the line's own work per extra unit (a smartphone layout of one landing page is not the 4
+days a whole site's smartphone layout is); a line that is only devices or languages takes the rate."""
+
+
 ADDED_KIND = {
     Duty.REQUIREMENTS: DeliverableKind.DOCUMENT,
     Duty.BASIC_DESIGN: DeliverableKind.DOCUMENT,
@@ -88,6 +121,8 @@ class Sized:
     findings: tuple[Finding, ...]
     optimistic: Decimal  # percent below
     pessimistic: Decimal  # percent above
+    widening: tuple[Finding, ...] = ()
+    """Factors only the requirements text states: they widen the range, not the most likely (`size_feature`)."""
 
 
 def rate_units(count: Count) -> Decimal:
@@ -115,13 +150,28 @@ def size_feature(
 ) -> Sized:
     """Σ units × rate for the project type, times the factors of the answers and texts that no unit
     already prices: not the topics its own text graded, nor those other lines of the list itemise
-    (`itemised_topics`): a requirement's 基幹連携 sizes the interface lines, not every screen."""
+    (`itemised_topics`): a requirement's 基幹連携 sizes the interface lines, not every screen.
+
+    A factor that only the requirements text states (「会員数は5万人」, 「3システムと連携」) is a
+    condition of the whole project, not of this screen's build: it widens the line's range by its
+    excess (×1.2 adds 20 points to the pessimistic side) instead of multiplying the most likely, which
+    an answer to the question, or the line's own words, still does."""
     units = read_units(deliverable.name, deliverable.description)
     parts: list[tuple[Count, Decimal]] = []
     low = high = weight = Decimal(0)
+    own_work = sum(
+        (
+            rates.rate(kind, count.kind, count.grade).days * rate_units(count)
+            for count in units.counts
+            if count.kind not in EXTRA_SHARE
+        ),
+        Decimal(0),
+    )
     for count in units.counts:
         rate = rates.rate(kind, count.kind, count.grade)
         days = rate.days * rate_units(count)
+        if count.kind in EXTRA_SHARE and own_work:
+            days = min(days, own_work * EXTRA_SHARE[count.kind] * rate_units(count))
         parts.append((count, days))
         low += rate.optimistic * days
         high += rate.pessimistic * days
@@ -135,15 +185,26 @@ def size_feature(
         and not (finding.source == "deliverable" and finding.topic.key in GRADED_TOPICS)
     )
     raw = sum((days for _, days in parts), Decimal(0))
-    for finding in findings:
+    applied = tuple(finding for finding in findings if finding.source != "requirements")
+    for finding in applied:
         raw *= finding.option.factor
     main = rates.rate(kind, units.main.kind, units.main.grade)
+    optimistic = low / weight if weight else main.optimistic
+    pessimistic = high / weight if weight else main.pessimistic
+    widening = tuple(finding for finding in findings if finding.source == "requirements")
+    for finding in widening:
+        excess = (finding.option.factor - 1) * 100
+        if excess < 0:
+            optimistic -= excess
+        else:
+            pessimistic += excess
     return Sized(
         days=max(raw, PERSON_DAY_QUANTUM),
         parts=tuple(parts),
-        findings=findings,
-        optimistic=low / weight if weight else main.optimistic,
-        pessimistic=high / weight if weight else main.pessimistic,
+        findings=applied,
+        optimistic=min(max(optimistic, Decimal(0)), OPTIMISTIC_MAX * 100),
+        pessimistic=pessimistic,
+        widening=widening,
     )
 
 
@@ -152,7 +213,7 @@ def size_project(
 ) -> list[EstimateLine]:
     """Every line of the list, then the lines the plan adds, each with phases, range and reasoning."""
     profiles = [classify(item) for item in deliverables]
-    roles = [ROLE_OF_PROFILE.get(profile.key, Role.BUILD) for profile in profiles]
+    roles = [role_of(item) for item in deliverables]
     if Role.BUILD not in roles:
         roles = [Role.BUILD] * len(roles)  # a list of documents only: each is its own work
     itemised = itemised_topics([item for item, role in zip(deliverables, roles, strict=True) if role is Role.BUILD])
@@ -312,6 +373,19 @@ def _feature_reasoning(
             for f in size.findings
         )
         parts.append(t("sizing.reasoning.factors", lang, factors=factors))
+    if size.widening:
+        stated = t("offline.list_separator", lang).join(
+            t(
+                "sizing.reasoning.widening_factor",
+                lang,
+                topic=t(f"offline.topic.{f.topic.key}", lang),
+                option=option_label(f.topic, f.option, lang),
+                points=number(abs(f.option.factor - 1) * 100),
+                side=t("sizing.reasoning.side_" + ("high" if f.option.factor > 1 else "low"), lang),
+            )
+            for f in size.widening
+        )
+        parts.append(t("sizing.reasoning.widening", lang, factors=stated))
     duties = _duty_names(planned.duties, lang)
     parts.append(t("sizing.reasoning.carries", lang, duties=duties, days=number(days)))
     return _closing(parts, capped, widened, lang)
@@ -378,7 +452,7 @@ def _added_line(
     planned: PlannedLine, build_days: Decimal, spread: tuple[Decimal, Decimal], reading: Reading, kind: ProjectType
 ) -> EstimateLine:
     lang = reading.lang
-    key = "pm_docs" if Duty.PM in planned.added else planned.added[0].value
+    key = "pm_docs" if {Duty.PM, Duty.DOCUMENTS} <= set(planned.added) else planned.added[0].value
 
     def reasoning(days: Decimal, _capped: bool) -> str:
         text = t(
@@ -397,7 +471,7 @@ def _added_line(
         t("sizing.added.description", lang),
         ADDED_KIND[planned.added[0]],
         spread,
-        [],
+        [topic.key for topic in reading.unanswered],
         lang,
         reasoning,
     )

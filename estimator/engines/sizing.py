@@ -119,8 +119,8 @@ PROFILES: tuple[Profile, ...] = (
         "pm",
         DeliverableKind.PM,
         _pattern(
-            r"プロジェクト管理|プロジェクトマネジメント|進捗管理|工程管理|定例会",
-            _en("project management", "pmo", "pm", "status reports?", "meetings"),
+            r"プロジェクト管理|プロジェクトマネジメント|進捗管理|進行管理|工程管理|定例会|ディレクション",
+            _en("project management", "pmo", "pm", "status reports?", "meetings", "project coordination", "direction"),
         ),
     ),
     Profile(

@@ -15,12 +15,14 @@ class UnitKind(StrEnum):
 
     SCREEN = "screen"  # screens and pages (画面, ページ, page, screen)
     REPORT = "report"  # 帳票, reports, printed forms
-    INTERFACE = "interface"  # IF, 連携, API endpoints to another system, integrations
+    INTERFACE = "interface"  # IF, 連携, EDI, a link to another party's system or API
+    ENDPOINT = "endpoint"  # an endpoint of the project's own API (REST API 25 endpoints, 予約照会API)
     BATCH = "batch"  # batch jobs
     TABLE = "table"  # tables and entities
     RECORDS = "records"  # a data volume in records (件): a volume, never a count of systems
     DEVICE = "device"  # devices and platforms (iOS / Android, 10 devices)
     LANGUAGE = "language"  # languages to support (多言語: 3 languages)
+    DESIGN = "design"  # one screen, page or template designed (visual / UI design, wireframes)
     FEATURE = "feature"  # a function with no countable unit of the kinds above (認証機能, 検索機能)
 
 

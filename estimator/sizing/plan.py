@@ -30,7 +30,9 @@ UNIT_TEST_SHARE_OF_IMPLEMENTATION = Decimal("0.30")
 
 PM_SHARE_OF_PM_DOCS = Decimal("0.60")
 """House assumption: of the PM and documents share, 60 % is project management and 40 % documents
-(manuals, operation guides); a list with only one of the two puts the whole share on it."""
+(manuals, operation guides). A PM line with no document line carries both (minutes and reports
+are PM's own papers); a manual with no PM line carries only its documents, and the plan adds
+the PM line: a runbook is not the project's management."""
 
 
 class Role(StrEnum):
@@ -151,7 +153,7 @@ def plan(build: Sequence[Decimal | None], roles: Sequence[Role], ratios: Mapping
     `build[i]` is line i's build-side size (its units × the rates) when `roles[i]` is BUILD,
     None for a phase line. Feature duties a phase line took (detailed design, unit test) leave
     the feature lines with the rest of their build size; a duty two lines share is split evenly.
-    PM and documents: with lines for only one of the two, that one carries both.
+    PM and documents: a PM line with no document line carries both; a document line never carries PM.
     """
     if len(build) != len(roles):
         raise ValueError("one build size (or None) per role")
@@ -161,8 +163,6 @@ def plan(build: Sequence[Decimal | None], roles: Sequence[Role], ratios: Mapping
     carriers = _carriers(roles)
     if Duty.PM in carriers and Duty.DOCUMENTS not in carriers:
         carriers[Duty.DOCUMENTS] = carriers[Duty.PM]
-    elif Duty.DOCUMENTS in carriers and Duty.PM not in carriers:
-        carriers[Duty.PM] = carriers[Duty.DOCUMENTS]
     per_line: dict[int, dict[Phase, Decimal]] = {i: {} for i in range(len(roles))}
     for duty, lines in carriers.items():
         for i in lines:

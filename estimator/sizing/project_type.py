@@ -49,7 +49,7 @@ CUES: Mapping[ProjectType, re.Pattern[str]] = {
         ),
     ),
     ProjectType.APP: _words(
-        r"アプリ|スマホ|スマートフォン|モバイル|プッシュ通知|バックエンド|ストア申請",
+        r"アプリ|スマホ|スマートフォン|モバイル|プッシュ通知|バックエンド|ストア申請|エンドポイント|公開api",
         _en(
             "ios",
             "android",
@@ -61,6 +61,9 @@ CUES: Mapping[ProjectType, re.Pattern[str]] = {
             "backend",
             "rest api",
             "apis?",
+            "endpoints?",
+            "openapi",
+            "graphql",
             "app store",
             "google play",
         ),

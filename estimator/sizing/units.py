@@ -27,8 +27,14 @@ How text is read (every rule has a test in tests/test_sizing_units.py):
   handles data (移行, 取込, CSV, バッチ, 連携, データ …): 「最新5件表示」 on a notice board is
   none. 「3システムからのデータ移行」 counts the 3 source systems as INTERFACE units; a written
   volume adds a RECORDS count.
-- An API the project exposes is counted by its endpoints under INTERFACE ("REST API
-  (20 endpoints)" is 20), graded NORMAL unless a cue says otherwise.
+- An API the project exposes is counted by its endpoints under ENDPOINT ("REST API
+  (20 endpoints)" is 20, 「バックエンドAPI」, 「予約照会API」), graded NORMAL unless a cue says
+  otherwise; a bare 「API開発」 that counts endpoints and no interface is one too. An API the
+  project links to (「在庫連携API」, "HubSpot API integration") is an INTERFACE. Where a longer
+  phrase of one kind contains a shorter word of another (REST API ⊃ API), the longer one names it.
+- A design line (デザイン, wireframes, templates) counts the screens it designs as DESIGN units
+  (「アプリ12画面のデザイン」 is 12); a line that builds counts no DESIGN (the templates it follows
+  were designed on the design line).
 - A bare counter with no unit word counts the main kind: 「夜間バッチ」 with 「…の3本」 or
   「日次2本、月次3本」 is 3 or 5 batches. 本 counts anywhere; 種 / 種類 only after の, a list or
   the start of a clause (「請求書・納品書の2種」), since 「グラフ6種」 counts charts. A volume is
@@ -441,14 +447,24 @@ _KINDS: tuple[_Kind, ...] = (
         en=r"reports?|printouts?",
     ),
     _kind(
+        UnitKind.ENDPOINT,
+        names=_any(
+            r"エンドポイント|(?:rest|web|graphql|バックエンド|サーバ|公開|外部公開|社外向け|提携先向け)\s*api",
+            r"(?:照会|登録|取消|取り消し|更新|削除|一覧|検索|参照|取得|予約|注文|会員)\s*api(?![a-z])(?!\s*連携)",
+            _en("endpoints?", "(?:rest|web|graphql|public|backend|internal|partner) apis?", "api (?:backend|server)"),
+        ),
+        ja=_any(r"エンドポイント", _en("apis?")),
+        en=r"endpoints?|(?:rest )?apis?",
+    ),
+    _kind(
         UnitKind.INTERFACE,
         names=_any(
-            r"連携|インタ[ー]?フェー?イ?ス|エンドポイント|決済代行|ゲートウェイ",
-            _en("if", "ifs", "i/f", "api", "apis", "edi", "endpoints?", "webhooks?", "integrations?", "interfaces?"),
+            r"連携|インタ[ー]?フェー?イ?ス|決済代行|ゲートウェイ",
+            _en("if", "ifs", "i/f", "api", "apis", "edi", "webhooks?", "integrations?", "interfaces?"),
             _en("(?:payment )?gateways?", "connectors?"),
         ),
-        ja=_any(r"連携|インタ[ー]?フェー?イ?ス|エンドポイント|システム", _en("ifs?", "i/fs?", "apis?")),
-        en=r"interfaces?|integrations?|apis?|endpoints?|webhooks?|systems?|sources?|feeds?|i/fs?",
+        ja=_any(r"連携|インタ[ー]?フェー?イ?ス|システム", _en("ifs?", "i/fs?")),
+        en=r"interfaces?|integrations?|webhooks?|systems?|sources?|feeds?|i/fs?|connectors?",
     ),
     _kind(
         UnitKind.BATCH,
@@ -505,6 +521,16 @@ _KINDS: tuple[_Kind, ...] = (
         ),
         ja=r"言語|[かカヶケヵ箇]国語",
         en=r"(?<!programming )languages?|locales?",
+    ),
+    _kind(
+        UnitKind.DESIGN,
+        names=_any(
+            r"デザイン(?!システム)|ワイヤーフレーム|ワイヤー|モックアップ|カンプ|(?<!メール)テンプレート(?!メール)",
+            _en("(?:visual|ui|ux|ui/ux|graphic|web|site|app|screen|page) designs?", "wireframes?", "mock-?ups?"),
+            _en("(?<!email )(?<!e-mail )(?:page )?templates?"),
+        ),
+        ja=r"案|カンプ|テンプレート",
+        en=r"mock-?ups?|designs?|layouts?|templates?",
     ),
     _kind(
         UnitKind.FEATURE,
@@ -989,7 +1015,20 @@ def _all_mentions(part: _Text) -> list[_Mention]:
         for match in _mentions(part, spec)
         if not _in_document(part, bounds, spec.kind, match.start(), match.end())
     ]
-    return sorted(found, key=lambda mention: (mention.end, mention.start))
+    # The longer phrase names the unit: in 「バックエンドAPI」 or "REST API", the API is the project's own
+    # endpoints, not the bare API of another party that the shorter word alone would mean.
+    kept = [
+        mention
+        for mention in found
+        if not any(
+            other.kind is not mention.kind
+            and other.start <= mention.start
+            and mention.end <= other.end
+            and other.end - other.start > mention.end - mention.start
+            for other in found
+        )
+    ]
+    return sorted(kept, key=lambda mention: (mention.end, mention.start))
 
 
 _SECONDARY = (UnitKind.DEVICE, UnitKind.LANGUAGE, UnitKind.RECORDS)
@@ -1184,8 +1223,18 @@ def _grade(keys: Iterable[str]) -> Grade:
     return max(grades, key=_GRADE_ORDER.index) if grades else Grade.NORMAL
 
 
+_DATA_KINDS = (UnitKind.TABLE, UnitKind.RECORDS)
+_DATA_CUES = frozenset(
+    {"large_volume", "core_system", "external_system", "modification", "crud_only"}
+    | {"stated_complex", "stated_normal", "stated_simple"}
+)
+"""The cues that grade a table or a volume: 「決済・在庫の15テーブル」 names what the data is about, and a
+payments table is no harder to map than a products table; only the data's own size, origin and
+stated difficulty are."""
+
+
 def _keys(found: Iterable[_Found], quantity: Decimal, kind: UnitKind) -> tuple[str, ...]:
-    keys = list(dict.fromkeys(cue.key for cue in found))
+    keys = [key for key in dict.fromkeys(cue.key for cue in found) if kind not in _DATA_KINDS or key in _DATA_CUES]
     if kind is UnitKind.RECORDS and quantity >= _LARGE_VOLUME and "large_volume" not in keys:
         keys.append("large_volume")
     return tuple(keys)
@@ -1275,7 +1324,7 @@ def read_units(name: str, description: str = "") -> UnitReading:
     parts = (_fold(name), _fold(description))
     volumes = _handles_data(parts)
     found = (_reads(parts[0], 0, volumes), _reads(parts[1], 1, volumes))
-    main = _main_kind(parts[0], parts[1], [*found[0], *found[1]])
+    main = _own_api(_main_kind(parts[0], parts[1], [*found[0], *found[1]]), [*found[0], *found[1]])
     reads = _reconcile(_settle(parts[0], found[0], main), _settle(parts[1], found[1], main))
     grading = _Grading.of(parts, reads)
     counts = [_count(parts[read.part], read, grading.of_read(read, main)) for read in reads if read.kind is main]
@@ -1285,4 +1334,26 @@ def read_units(name: str, description: str = "") -> UnitReading:
     counts.extend(
         _count(parts[read.part], read, grading.of_read(read, main)) for read in reads if read.kind is not main
     )
-    return UnitReading(tuple(counts))
+    return UnitReading(tuple(_designed(main, counts)))
+
+
+def _own_api(main: UnitKind, reads: list[_Read]) -> UnitKind:
+    """「API開発」 or "Order management API" that counts endpoints and no interface is the project's own
+    API: the endpoints are its unit, not one link to another party that the bare word API would be."""
+    kinds = {read.kind for read in reads}
+    if main is UnitKind.INTERFACE and UnitKind.ENDPOINT in kinds and UnitKind.INTERFACE not in kinds:
+        return UnitKind.ENDPOINT
+    return main
+
+
+def _designed(main: UnitKind, counts: list[Count]) -> list[Count]:
+    """On a design line, the screens it counts are screens designed, not built: 「アプリ12画面のデザイン」
+    is 12 DESIGN units (its one assumed unit gives way to them), and building them is another line.
+    A line that builds counts no design: the templates it follows were designed on the design line."""
+    if main is not UnitKind.DESIGN:  # the templates a coding line builds from were designed on the design line
+        return [count for count in counts if count.kind is not UnitKind.DESIGN]
+    if not any(count.kind is UnitKind.SCREEN for count in counts):
+        return counts
+    screens = [replace(count, kind=UnitKind.DESIGN) for count in counts if count.kind is UnitKind.SCREEN]
+    stated = [count for count in counts if count.kind is UnitKind.DESIGN and count.stated]
+    return [*stated, *screens, *(count for count in counts if count.kind not in (UnitKind.DESIGN, UnitKind.SCREEN))]
