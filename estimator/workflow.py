@@ -22,6 +22,7 @@ from estimator.config import Settings
 from estimator.db import Database
 from estimator.engines.base import CallHooks, Engine
 from estimator.engines.factory import make_engine
+from estimator.engines.reading import UNIT_COUNTS_KEY, answered_unit_counts, needs_unit_counts
 from estimator.errors import EngineError, EstimatorError, InvalidInputError, LimitExceededError, StaleWriteError
 from estimator.excel.quote import HistoryEntry, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.excel.reader import read_deliverables
@@ -471,12 +472,15 @@ class Workflow:
         None unless the project's type (chosen, else detected) is a business system and its saved
         deliverables count at least one screen: JUAS measured business systems, and its relation
         says nothing of a site's pages or a tool's forms. Screens and batches are counted as the
-        offline engine reads them, over every deliverable.
+        offline engine reads them, over every deliverable, and from the unit-count answer when no
+        line states a count (the engine sizes those lines from it too).
         """
         project = self.project(project_id)
         if (_chosen_type(project) or _type_reading(project).project_type) is not ProjectType.BUSINESS:
             return None
-        screens, batches = screens_and_batches(project.deliverables)
+        answered = next((qa.answer or "" for qa in project.qa_pairs if qa.key == UNIT_COUNTS_KEY), "")
+        counts = answered_unit_counts(answered) if needs_unit_counts(project.deliverables) else ()
+        screens, batches = screens_and_batches(project.deliverables, counts)
         if not screens:
             return None
         return cross_check(screens, batches, self.store.get_version(project_id, number).person_days)

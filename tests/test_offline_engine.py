@@ -30,7 +30,7 @@ from estimator.schemas import (
     QuestionKind,
     price,
 )
-from estimator.sizing.kinds import ProjectType
+from estimator.sizing.kinds import Grade, ProjectType, UnitKind
 from estimator.sizing.rates import DEFAULT_RATES
 from tests.conftest import SAMPLES
 from tests.offline_samples import PRICING, SAMPLE_EN, SAMPLE_JA, brief
@@ -40,28 +40,29 @@ HOOKS = CallHooks()
 
 # The legacy sample with the shipped table and no answers: (ja name, en name, kind, most likely, O, P).
 # Its one feature line (プログラム開発) states no count, so it is one unit; every other line is a
-# whole-project phase derived from it. A list without counts is small by design: counts make it real.
+# whole-project phase derived from it. A list without counts is small by design: the engine asks for the
+# counts first (unit_counts), and the answer makes it real.
 GOLDEN = [
-    ("要件定義書", "Requirements Definition Document", "document", "1.33", "0.93", "2.53"),
-    ("基本設計書", "Basic Design Document", "document", "2.00", "1.28", "4.12"),
-    ("詳細設計書", "Detailed Design Document", "document", "2.13", "1.36", "4.39"),
-    ("プログラム開発", "Program Development", "other", "2.71", "1.82", "5.37"),
-    ("単体テスト", "Unit Testing", "test", "1.16", "0.81", "2.20"),
-    ("結合テスト", "Integration Testing", "test", "2.40", "1.54", "4.94"),
-    ("総合テスト", "System Testing", "test", "1.60", "1.02", "3.30"),
-    ("運用マニュアル", "Operations Manual", "manual", "0.30", "0.23", "0.52"),
-    ("ユーザーマニュアル", "User Manual", "manual", "0.30", "0.23", "0.52"),
-    ("プロジェクト管理（自動追加）", "Project management (added)", "pm", "0.89", "0.57", "1.83"),
+    ("要件定義書", "Requirements Definition Document", "document", "0.89", "0.65", "1.62"),
+    ("基本設計書", "Basic Design Document", "document", "1.33", "0.89", "2.63"),
+    ("詳細設計書", "Detailed Design Document", "document", "1.42", "0.95", "2.81"),
+    ("プログラム開発", "Program Development", "other", "1.80", "1.21", "3.56"),
+    ("単体テスト", "Unit Testing", "test", "0.77", "0.56", "1.40"),
+    ("結合テスト", "Integration Testing", "test", "1.60", "1.07", "3.17"),
+    ("総合テスト", "System Testing", "test", "1.07", "0.72", "2.12"),
+    ("運用マニュアル", "Operations Manual", "manual", "0.20", "0.16", "0.33"),
+    ("ユーザーマニュアル", "User Manual", "manual", "0.20", "0.16", "0.33"),
+    ("プロジェクト管理（自動追加）", "Project management (added)", "pm", "0.59", "0.40", "1.17"),
 ]
-GOLDEN_TOTAL = Decimal("14.82")
+GOLDEN_TOTAL = Decimal("9.87")
 SAMPLE_QUESTIONS = [
+    "unit_counts",
     "integrations",
     "users_scale",
     "authentication",
     "availability",
     "schedule",
     "team_experience",
-    "test_doc_scope",
 ]
 
 
@@ -189,8 +190,10 @@ def test_sample_questions(lang: str) -> None:
     for question in questions:
         assert question.text == t(f"offline.question.{question.key}.text", lang)
         assert question.why == t(f"offline.question.{question.key}.why", lang)
-        assert 2 <= len(question.choices) <= 4
+        assert 2 <= len(question.choices) <= 4 or question.key == "unit_counts"
         assert question.affects and set(question.affects) <= names
+    assert questions[0].kind == QuestionKind.SCOPE and not questions[0].choices, "the counts come first, free text"
+    assert questions[0].affects == ["プログラム開発" if lang == "ja" else "Program Development"]
     by_key = {q.key: q for q in questions}
     assert by_key["schedule"].kind == QuestionKind.SCHEDULE
     assert by_key["team_experience"].kind == QuestionKind.TEAM
@@ -220,7 +223,8 @@ def test_no_question_the_text_answers(lang: str, requirements: str, skipped: str
     keys = [q.key for q in ENGINE.questions(brief(lang, requirements=requirements), HOOKS)]
     assert skipped not in keys
     assert 3 <= len(keys) <= 7
-    assert keys == [topic.key for topic in QUESTION_TOPICS if topic.key in keys], "bank order"
+    assert keys[0] == "unit_counts", "the sample states no count: the counts are asked first"
+    assert keys[1:] == [topic.key for topic in QUESTION_TOPICS if topic.key in keys], "then bank order"
 
 
 def test_a_deliverable_can_answer_a_question_too() -> None:
@@ -232,6 +236,7 @@ def test_answered_topics_make_room_for_the_rest_of_the_bank() -> None:
     requirements = "外部連携なし。利用者は50名。SSOで認証。業務時間内の稼働。"
     keys = [q.key for q in ENGINE.questions(brief("ja", requirements=requirements), HOOKS)]
     assert keys == [
+        "unit_counts",
         "schedule",
         "team_experience",
         "test_doc_scope",
@@ -239,6 +244,47 @@ def test_answered_topics_make_room_for_the_rest_of_the_bank() -> None:
         "data_migration",
         "requirements_stability",
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "written", "screens", "reports", "interfaces", "batches"),
+    [
+        ("ja", "画面20、帳票5、外部連携3、バッチ4", 20, 5, 3, 4),
+        ("ja", "画面は約二十、帳票５本、IF3本", 20, 5, 3, 0),
+        ("en", "About 12 screens, 3 reports and 2 batch jobs", 12, 3, 0, 2),
+    ],
+)
+def test_the_unit_count_answer_sizes_the_lines_that_state_no_count(
+    lang: str, written: str, screens: int, reports: int, interfaces: int, batches: int
+) -> None:
+    """A list of work names with no counts (the legacy sample) was one assumed unit per line, 15 person-days for a
+    whole system; the answer to the count question gives the build line its units, and the reasoning says so."""
+    plain = estimate(brief(lang))
+    counted = estimate(brief(lang), [answer("unit_counts", written)])
+    program = "プログラム開発" if lang == "ja" else "Program Development"
+    line = next(line for line in counted.lines if line.deliverable == program)
+    rates = DEFAULT_RATES
+    expected_build = (
+        screens * rates.rate(ProjectType.BUSINESS, UnitKind.SCREEN, Grade.NORMAL).days
+        + reports * rates.rate(ProjectType.BUSINESS, UnitKind.REPORT, Grade.NORMAL).days
+        + batches * rates.rate(ProjectType.BUSINESS, UnitKind.BATCH, Grade.NORMAL).days
+    )
+    assert written in line.reasoning
+    total = sum(x.person_days for x in counted.lines)
+    assert total > 10 * sum(x.person_days for x in plain.lines)
+    assert total > expected_build + interfaces * rates.rate(ProjectType.BUSINESS, UnitKind.INTERFACE, Grade.NORMAL).days
+
+
+def test_the_count_question_is_not_asked_when_a_line_states_a_count() -> None:
+    rows = [("受注画面", "受注の登録・一覧の2画面"), ("プログラム開発", "")]
+    assert "unit_counts" not in [q.key for q in ENGINE.questions(brief("ja", rows), HOOKS)]
+
+
+def test_an_answer_that_counts_nothing_is_said_so_and_changes_nothing() -> None:
+    plain = estimate(brief("ja"))
+    unread = estimate(brief("ja"), [answer("unit_counts", "まだ分かりません")])
+    assert days(unread) == days(plain)
+    assert any("まだ分かりません" in text for text in unread.assumptions)
 
 
 def test_questions_only_about_what_the_deliverables_depend_on() -> None:

@@ -25,7 +25,9 @@ from estimator.schemas import (
     CallRecord,
     Deliverable,
     DeliverableKind,
+    EstimateDraft,
     EstimateLine,
+    Phase,
     PhaseDays,
     Pricing,
     ProjectBrief,
@@ -35,16 +37,29 @@ from tests.fake_openai import TEST_API_KEY, FakeOpenAI, settings_for
 
 DELIVERABLES = {
     "ja": [
-        ("要件定義書", "システム全体の要件を定義した文書"),
         ("ログイン画面", "ID・パスワード認証、パスワード再設定"),
         ("受注管理API", "受注の登録・更新・検索を行うREST API"),
+        ("要件定義書", "システム全体の要件を定義した文書"),
+        ("請求書出力", "請求書・納品書の2帳票"),
     ],
     "en": [
-        ("Requirements document", "Requirements of the whole system"),
         ("Login screen", "ID and password sign-in, password reset"),
         ("Order API", "REST API to create, update and search orders"),
+        ("Requirements document", "Requirements of the whole system"),
+        ("Invoice printing", "Invoice and delivery note: 2 reports"),
     ],
 }
+FEATURES = {
+    language: [n for n, _ in items if not n.startswith(("要件", "Requirements"))]
+    for language, items in DELIVERABLES.items()
+}
+"""The lines the model sizes; the requirements line is planned by code from their build."""
+
+
+def listed(draft: EstimateDraft) -> list[str]:
+    """The names of the draft's lines that are the list's own, in order (the plan's added lines left out)."""
+    added = {t("sizing.added.description", lang) for lang in ("ja", "en")}
+    return [line.deliverable for line in draft.lines if line.description not in added]
 
 
 class Hooks:
@@ -155,30 +170,50 @@ def test_estimate_has_one_line_per_deliverable_in_order_with_phases_and_ranges(
     answers = [Answer(key="screens", question="画面数は?", answer="10"), Answer(key="team", question="体制は?")]
     draft = engine(fake_openai).estimate(brief(language), answers, seen.hooks)
 
-    assert [line.deliverable for line in draft.lines] == [n for n, _ in DELIVERABLES[language]]
-    assert [line.description for line in draft.lines] == [d for _, d in DELIVERABLES[language]]
+    assert listed(draft) == [n for n, _ in DELIVERABLES[language]]
+    assert [line.description for line in draft.lines][:4] == [d for _, d in DELIVERABLES[language]]
     for estimate_line in draft.lines:
         assert estimate_line.optimistic <= estimate_line.person_days <= estimate_line.pessimistic
         assert estimate_line.person_days == estimate_line.phases.total > 0
         assert estimate_line.reasoning
     assert draft.assumptions and draft.exclusions
-    # The chunks run in parallel, so they may reach the server in either order; the chunk
-    # holding the first deliverable is the one that also asks for the project's assumptions.
-    names = [n for n, _ in DELIVERABLES[language]]
+    # Only the feature lines go to the model, in parallel chunks that may reach the server in either order;
+    # the chunk holding the first one also asks for the project's assumptions.
+    names = FEATURES[language]
     requests = sorted(fake_openai.chat_requests, key=lambda r: names.index(data_of(r)["items"][0]["n"]))
     assert len(requests) == len(seen.records) == len(seen.guarded) == 2
     first, second = (data_of(r) for r in requests)
-    assert [i["n"] for i in first["items"] + second["items"]] == [n for n, _ in DELIVERABLES[language]]
+    assert [i["n"] for i in first["items"] + second["items"]] == names
     assert first["qa"] == [["画面数は?", "10"], ["体制は?", None]]
-    assert first["all"] == [n for n, _ in DELIVERABLES[language]]
+    assert first["all"] == names
     assert {"pa", "ex"} <= set(requests[0].body["response_format"]["json_schema"]["schema"]["properties"])
     assert "pa" not in requests[1].body["response_format"]["json_schema"]["schema"]["properties"]
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_whole_project_phases_are_planned_by_code_from_the_models_build(fake_openai: FakeOpenAI, language: str) -> None:
+    """The model is asked only for the feature lines' own work: the requirements line, and the phases the list has
+    no line for, are the plan's shares of the model's build, so no phase is counted twice and none is missing."""
+    draft = engine(fake_openai).estimate(brief(language), [], CallHooks())
+
+    sent = [item["n"] for request in fake_openai.chat_requests for item in data_of(request)["items"]]
+    assert sorted(sent) == sorted(FEATURES[language])
+    by_name = {line.deliverable: line for line in draft.lines}
+    requirements = by_name[DELIVERABLES[language][2][0]]
+    assert set(requirements.phases.model_dump(exclude_defaults=True)) == {Phase.REQUIREMENTS.value}
+    features = [by_name[name] for name in FEATURES[language]]
+    for feature in features:
+        assert set(feature.phases.model_dump(exclude_defaults=True)) <= {"detailed_design", "implementation"}
+    added = [line for line in draft.lines if line.deliverable not in by_name or line not in features]
+    assert any(t("sizing.added.integration_test", language) == line.deliverable for line in added)
+    build = sum((line.person_days for line in features), Decimal(0))
+    assert abs(sum((line.person_days for line in draft.lines), Decimal(0)) - build * 100 / Decimal("40.5")) < 1
 
 
 def test_estimate_in_one_batched_call_when_the_chunk_covers_everything(fake_openai: FakeOpenAI) -> None:
     draft = OpenAIEngine(settings_for(fake_openai), estimate_chunk_size=50).estimate(brief(), [], CallHooks())
 
-    assert len(draft.lines) == 3
+    assert len(listed(draft)) == 4
     assert len(fake_openai.chat_requests) == 1
     assert "all" not in data_of(fake_openai.chat_requests[0])
 
@@ -260,7 +295,7 @@ def test_json_object_mode_puts_the_schema_in_the_prompt_and_validates_locally(fa
     fake_openai.reject_json_schema = True
     draft = engine(fake_openai, openai_json_object_mode=True).estimate(brief("en"), [], CallHooks())
 
-    assert [line.deliverable for line in draft.lines] == [n for n, _ in DELIVERABLES["en"]]
+    assert listed(draft) == [n for n, _ in DELIVERABLES["en"]]
     for request in fake_openai.chat_requests:
         assert request.body["response_format"] == {"type": "json_object"}
         assert "<schema>" in system_text(request)
@@ -435,19 +470,19 @@ def test_wrong_shape_problem_names_the_schema_mismatch(fake_openai: FakeOpenAI) 
 def test_estimate_with_mismatched_names_is_retried_for_that_chunk_only(fake_openai: FakeOpenAI) -> None:
     wrong = {
         "l": [
-            {"n": "別の成果物", "t": "document", "d": [1, 1, 0, 0, 0, 0, 1], "o": 2, "p": 4, "r": "", "a": [], "k": []}
+            {"n": "別の成果物", "t": "screen", "d": [0, 0, 1, 2, 0, 0, 0], "o": 2, "p": 4, "r": "", "a": [], "k": []}
         ],
         "pa": [],
         "ex": [],
     }
-    fake_openai.script(fake.answer(wrong, match='"items":[{"n":"要件定義書"'))
+    fake_openai.script(fake.answer(wrong, match='"items":[{"n":"ログイン画面"'))
     seen = Hooks()
     draft = engine(fake_openai).estimate(brief(), [], seen.hooks)
 
-    assert [line.deliverable for line in draft.lines] == [n for n, _ in DELIVERABLES["ja"]]
+    assert listed(draft) == [n for n, _ in DELIVERABLES["ja"]]
     requests = fake_openai.chat_requests
     assert len(requests) == 3
-    assert "l[0].n must be '要件定義書'" in requests[2].body["messages"][3]["content"]
+    assert "l[0].n must be 'ログイン画面'" in requests[2].body["messages"][3]["content"]
     assert [r.status for r in seen.records] == ["error", "ok", "ok"]
 
 
@@ -455,8 +490,8 @@ def test_estimate_ranges_are_clamped_and_numbers_checked(fake_openai: FakeOpenAI
     backwards = {
         "l": [
             {
-                "n": "要件定義書",
-                "t": "document",
+                "n": "ログイン画面",
+                "t": "screen",
                 "d": [2, 1, 0, 0, 0, 0, 1.005],
                 "o": 9,
                 "p": 3,
@@ -468,7 +503,7 @@ def test_estimate_ranges_are_clamped_and_numbers_checked(fake_openai: FakeOpenAI
         "pa": ["前提"],
         "ex": ["対象外"],
     }
-    fake_openai.script(fake.answer(backwards, match='"items":[{"n":"要件定義書"'))
+    fake_openai.script(fake.answer(backwards, match='"items":[{"n":"ログイン画面"'))
     draft = OpenAIEngine(settings_for(fake_openai), estimate_chunk_size=1).estimate(brief(), [], CallHooks())
 
     first = draft.lines[0]
@@ -533,7 +568,7 @@ def test_adjust_naming_an_unknown_line_is_retried_then_refused(fake_openai: Fake
 
 
 def test_adjust_that_does_not_apply_is_a_problem(fake_openai: FakeOpenAI) -> None:
-    names = [n for n, _ in DELIVERABLES["ja"]]
+    names = [line.deliverable for line in context().lines]
     removals = [
         {"kind": "remove_line", "line": name, "phase": None, "factor": None}
         | {"person_days": None, "unit_cost": None, "percent": None, "new_line": None}

@@ -25,9 +25,9 @@ from tests import fake_openai as fake
 from tests.factories import project_settings
 from tests.fake_openai import FakeOpenAI, settings_for
 from tests.offline_samples import SAMPLE_JA
-from tests.test_openai_engine import DELIVERABLES, Hooks, brief, context, engine
+from tests.test_openai_engine import DELIVERABLES, Hooks, brief, context, engine, listed
 
-FIRST_CHUNK = '"items":[{"n":"要件定義書"'
+FIRST_CHUNK = '"items":[{"n":"ログイン画面"'
 NAMES = [name for name, _ in DELIVERABLES["ja"]]
 # A trickle that would take tens of seconds to deliver an answer of about a kilobyte.
 TRICKLE_BYTES_PER_S = 64.0
@@ -105,7 +105,7 @@ def test_estimate_with_a_huge_number_is_retried_once_then_used(fake_openai: Fake
     seen = Hooks()
     draft = engine(fake_openai).estimate(brief(), [], seen.hooks)
 
-    assert [line.deliverable for line in draft.lines] == NAMES
+    assert listed(draft) == NAMES
     assert len(seen.records) == len(fake_openai.chat_requests) == 3
     assert sorted(r.status for r in seen.records) == ["error", "ok", "ok"]
     (retry,) = [r for r in fake_openai.chat_requests if len(r.body["messages"]) == 4]

@@ -23,6 +23,7 @@ from estimator.engines.guidance import (
 from estimator.engines.openai_engine import OpenAIEngine
 from estimator.engines.project_sizing import rate_units
 from estimator.i18n import t
+from estimator.money import round_person_days
 from estimator.schemas import Deliverable, EstimateLine, PhaseDays, ProjectBrief
 from estimator.sizing.guide import SizingGuide
 from estimator.sizing.kinds import GRADES, Grade, ProjectType, UnitKind
@@ -249,24 +250,21 @@ def test_units_text_names_volumes_and_assumed_volumes() -> None:
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_the_request_carries_the_type_the_units_and_the_tables_figures(fake_openai: FakeOpenAI, language: str) -> None:
+    """Only the feature lines are sent, each with its counted units and the table's build-side figure; the phase
+    lines (要件定義書, 結合テスト) are planned by code, so the model is told nothing about them."""
     draft = engine(fake_openai).estimate(brief(language), [], CallHooks(), guide())
 
     (request,) = fake_openai.chat_requests
-    sent = data_of(request)["guide"]
-    assert sent["type"] == ["business_system", t("sizing.type.business_system", language)]
-    assert sent["ratios"] == [float(v) if v % 1 else int(v) for v in rates().ratios(BUSINESS).values()]
-    assert sent["build"] == 18
-    assert sent["held"] == ["requirements", "integration_test"]
+    sent = data_of(request)
+    assert sent["type"] == t("sizing.type.business_system", language)
     names = [n for n, _ in ITEMS[language]]
-    assert [item["n"] for item in sent["items"]] == names
-    requirements, screens, interfaces, tests = sent["items"]
+    assert [item["n"] for item in sent["items"]] == [names[1], names[2]]
+    screens, interfaces = sent["items"]
     quoted = {"ja": "2画面", "en": "2 screens"}[language]
-    assert screens["u"] == [["screen", 2, "normal", quoted, 10]] and screens["b"] == 10
-    assert [u[:2] + u[4:] for u in interfaces["u"]] == [["interface", 2, 8]] and interfaces["b"] == 8
+    assert screens["u"] == [["screen", 2, "normal", quoted]] and screens["b"] == 10
+    assert [u[:2] for u in interfaces["u"]] == [["interface", 2]] and interfaces["b"] == 8
     assert interfaces["u"][0][3] == {"ja": "連携IF 2本", "en": "2 interfaces"}[language]
-    for phase_item, duty in ((requirements, "requirements"), (tests, "integration_test")):
-        assert "u" not in phase_item and "b" not in phase_item
-        assert phase_item["ph"] == [duty] and phase_item["f"] > 0
+    assert screens["d"] == ITEMS[language][1][1]
     system = request.body["messages"][0]["content"]
     assert ("単価表" in system) is (language == "ja")
     assert ("rate table" in system) is (language == "en")
@@ -276,20 +274,19 @@ def test_the_request_carries_the_type_the_units_and_the_tables_figures(fake_open
 def test_without_a_guide_the_type_is_detected_and_the_shipped_table_used(fake_openai: FakeOpenAI) -> None:
     draft = engine(fake_openai).estimate(brief(), [], CallHooks())
 
-    sent = data_of(fake_openai.chat_requests[0])["guide"]
-    assert sent["type"][0] == draft.project_type == "business_system"
-    screens = sent["items"][1]
-    assert screens["b"] == float(2 * DEFAULT_RATES.rate(BUSINESS, UnitKind.SCREEN, Grade.NORMAL).days)
+    sent = data_of(fake_openai.chat_requests[0])
+    assert sent["type"] == t("sizing.type.business_system", "ja") and draft.project_type == "business_system"
+    assert sent["items"][0]["b"] == float(2 * DEFAULT_RATES.rate(BUSINESS, UnitKind.SCREEN, Grade.NORMAL).days)
 
 
 def test_a_chosen_type_is_the_one_sent(fake_openai: FakeOpenAI) -> None:
     chosen = SizingGuide(rates=DEFAULT_RATES, project_type=ProjectType.WEBSITE)
     draft = engine(fake_openai).estimate(brief("en"), [], CallHooks(), chosen)
 
-    sent = data_of(fake_openai.chat_requests[0])["guide"]
-    assert sent["type"] == ["website", "Website"]
+    sent = data_of(fake_openai.chat_requests[0])
+    assert sent["type"] == "Website"
     website_screen = DEFAULT_RATES.rate(ProjectType.WEBSITE, UnitKind.SCREEN, Grade.NORMAL).days
-    assert sent["items"][1]["b"] == float(2 * website_screen)
+    assert sent["items"][0]["b"] == float(2 * website_screen)
     assert draft.project_type == "website"
 
 
@@ -298,10 +295,8 @@ def test_a_line_five_times_the_table_is_flagged_and_one_in_range_is_not(fake_ope
     names = [n for n, _ in ITEMS[language]]
     answer = {
         "l": [
-            reply_line(names[0], [5, 0, 80, 100, 0, 0, 0], "req"),  # a phase line: never flagged
-            reply_line(names[1], [1, 1, 10, 40, 2, 1, 1], REASONING[language]),  # build side 50 = 5 × 10
-            reply_line(names[2], [1, 1, 2, 6, 2, 1, 1], "ok"),  # build side 8 = the table
-            reply_line(names[3], [0, 0, 0, 0, 150, 0, 0], "test"),
+            reply_line(names[1], [0, 0, 10, 40, 0, 0, 0], REASONING[language]),  # build side 50 = 5 × 10
+            reply_line(names[2], [0, 0, 2, 6, 0, 0, 0], "ok"),  # build side 8 = the table
         ],
         "pa": ["p"],
         "ex": ["e"],
@@ -309,7 +304,7 @@ def test_a_line_five_times_the_table_is_flagged_and_one_in_range_is_not(fake_ope
     fake_openai.script(fake.answer(answer))
     draft = engine(fake_openai).estimate(brief(language), [], CallHooks(), guide())
 
-    requirements, screens, interfaces, tests = draft.lines
+    requirements, screens, interfaces, tests = draft.lines[:4]
     sentence = t(
         "sizing.guide.outlier",
         language,
@@ -320,11 +315,12 @@ def test_a_line_five_times_the_table_is_flagged_and_one_in_range_is_not(fake_ope
     )
     assert screens.reasoning == REASONING[language] + {"ja": "。", "en": ". "}[language] + sentence
     assert screens.risks == [sentence]
-    assert screens.phases.detailed_design + screens.phases.implementation == 50, "the model's numbers stay"
-    assert screens.person_days == 56
+    assert screens.person_days == 50, "the model's build stays the line's size"
     assert (interfaces.reasoning, interfaces.risks) == ("ok", [])
-    assert (requirements.reasoning, requirements.risks) == ("req", [])
-    assert (tests.reasoning, tests.risks) == ("test", [])
+    for phase_line in (requirements, tests):
+        assert phase_line.risks == [] and t("sizing.guide.outlier", language).split("{")[0] not in phase_line.reasoning
+    build = D(58)
+    assert requirements.person_days == round_person_days(build * 100 / D("40.5") * D(9) / 100)
     expected_words = {"ja": "単価表の目安（画面×2（普通）", "en": "for screen × 2 (normal)"}[language]
     assert expected_words in sentence
 
@@ -332,26 +328,22 @@ def test_a_line_five_times_the_table_is_flagged_and_one_in_range_is_not(fake_ope
 def test_guidance_and_flags_follow_each_chunk(fake_openai: FakeOpenAI) -> None:
     items = [*ITEMS["ja"], ("帳票出力", "請求書・納品書の帳票2種"), ("マスタ管理画面", "一覧・登録・編集の3画面")]
     project = brief(items=items)
-    far = {
-        "l": [reply_line("受注画面", [0, 0, 1, 1, 1, 1, 1], "少なめ"), reply_line("外部連携", [1, 1, 2, 6, 2, 1, 1])]
-    }
-    fake_openai.script(fake.answer(far, match='"items":[{"n":"受注画面"'))
-    seen_guide = project_guidance(project, guide())
+    far = {"l": [reply_line("受注画面", [0, 0, 1, 1, 0, 0, 0], "少なめ")]}
+    fake_openai.script(fake.answer({**far, "pa": [], "ex": []}, match='"items":[{"n":"受注画面"'))
     draft = engine(fake_openai, chunk_size=2).estimate(project, [], CallHooks(), guide())
 
     requests = fake_openai.chat_requests
-    assert len(requests) == 4
+    assert len(requests) == 3, "four feature lines: one, then two, then one"
     by_first = {data_of(r)["items"][0]["n"]: data_of(r) for r in requests}
-    assert set(by_first) == {"要件定義書", "受注画面", "結合テスト", "マスタ管理画面"}
+    assert set(by_first) == {"受注画面", "外部連携", "マスタ管理画面"}
     for data in by_first.values():
-        assert [item["n"] for item in data["guide"]["items"]] == [item["n"] for item in data["items"]]
-        assert data["guide"]["type"] == ["business_system", "業務システム"]
-        assert data["guide"]["build"] == float(seen_guide.build_days)
-    assert by_first["受注画面"]["guide"]["items"][0]["b"] == 10
-    assert by_first["結合テスト"]["guide"]["items"][0]["ph"] == ["integration_test"]
-    assert [line.deliverable for line in draft.lines] == [n for n, _ in items]
+        assert data["type"] == "業務システム"
+        assert data["all"] == ["受注画面", "外部連携", "帳票出力", "マスタ管理画面"]
+    assert by_first["受注画面"]["items"][0]["b"] == 10
+    listed = [line.deliverable for line in draft.lines][: len(items)]
+    assert listed == [n for n, _ in items]
     screens = draft.lines[1]
     assert screens.reasoning.startswith("少なめ。単価表の目安（画面×2（普通） → 製作側 10人日）")
     assert "2人日（×0.2）" in screens.reasoning and screens.risks == [screens.reasoning.removeprefix("少なめ。")]
-    assert draft.lines[2].risks == []
+    assert not any("単価表" in risk for risk in draft.lines[2].risks), "an interface line in range is not flagged"
     assert not any("単価表" in line.reasoning for line in (draft.lines[0], draft.lines[3]))

@@ -96,7 +96,10 @@ def test_the_anchors_of_the_sources() -> None:
     assert days(ProjectType.BUSINESS, UnitKind.SCREEN) == round(D("0.97") * 20 * build_share, 1)
     assert days(ProjectType.BUSINESS, UnitKind.BATCH) == round(D("0.26") * 20 * build_share, 1)
     assert days(ProjectType.BUSINESS, UnitKind.TABLE) == round(D("0.1") * 20 * build_share, 1)
-    assert D("0.5") <= days(ProjectType.WEBSITE, UnitKind.SCREEN, Grade.SIMPLE) <= 1
+    site = DEFAULT_RATES.phase_ratios[ProjectType.WEBSITE]
+    site_build_share = (site[Phase.DETAILED_DESIGN] + site[Phase.IMPLEMENTATION]) / 100
+    static_page_all_in = days(ProjectType.WEBSITE, UnitKind.SCREEN, Grade.SIMPLE) / site_build_share
+    assert D("0.5") <= static_page_all_in <= 1, "a static page is 0.5–1 person-day with every phase in"
     assert days(ProjectType.WEBSITE, UnitKind.SCREEN) > days(ProjectType.WEBSITE, UnitKind.SCREEN, Grade.SIMPLE)
     assert 1 <= days(ProjectType.TOOL, UnitKind.SCREEN) <= 2
     assert 12 <= days(ProjectType.BUSINESS, UnitKind.INTERFACE, Grade.COMPLEX) <= 20

@@ -226,8 +226,21 @@ def test_nightly_batches() -> None:
 
 
 def test_a_bare_counter_counts_the_main_kind() -> None:
-    assert _main("夜間バッチ", "売上集計・在庫引当・データ連携の3本").quantity == 3
+    assert _totals(read_units("夜間バッチ", "売上集計・在庫引当・データ連携の3本"))[UnitKind.BATCH] == 3
     assert _totals(read_units("バッチ処理", "日次2本、月次3本"))[UnitKind.BATCH] == 5
+
+
+def test_a_function_cue_in_a_counted_list_grades_one_unit_not_all() -> None:
+    """One payment endpoint among 25 does not make the other 24 complex; a cue in the name grades them all."""
+    counts = read_units("バックエンドAPI", "会員・メニュー・注文・決済・店舗の REST API 約25エンドポイント").counts
+    assert [(c.quantity, c.grade) for c in counts] == [(1, Grade.COMPLEX), (24, Grade.NORMAL)]
+    batches = read_units("夜間バッチ", "在庫引当、売上集計、請求締め、マスタ取込、ログ削除の5本").counts
+    assert [(c.quantity, c.grade) for c in batches] == [(1, Grade.COMPLEX), (4, Grade.NORMAL)]
+    assert [(c.quantity, c.grade) for c in read_units("決済画面", "カード入力・確認・完了の3画面").counts] == [
+        (3, Grade.COMPLEX)
+    ]
+    links = read_units("基幹連携IF", "会計への仕訳連携、販売実績連携、商品マスタ受信の3IF").counts
+    assert [(c.quantity, c.grade) for c in links] == [(3, Grade.COMPLEX)], "基幹 is where all three go"
 
 
 @pytest.mark.parametrize("name", ["テーブル200", "200テーブル", "200 tables"])
@@ -254,10 +267,13 @@ def test_a_migration_volume_is_records_never_systems() -> None:
     assert _totals(reading) == {UnitKind.RECORDS: 5_000_000}
 
 
-def test_a_large_volume_is_complex() -> None:
+def test_a_volume_is_sized_by_its_records_not_graded_by_them() -> None:
+    """8 million rows are 8 units already: grading them COMPLEX as well would count the volume twice."""
     count = _main("約500万件のデータ移行")
-    assert (count.grade, count.cues) == (Grade.COMPLEX, ("large_volume",))
+    assert (count.quantity, count.grade) == (5_000_000, Grade.NORMAL)
     assert _main("データ移行", "1,200件").grade is Grade.NORMAL
+    assert _main("集計バッチ", "数百万件の明細を集計").grade is Grade.COMPLEX, "a batch that moves it is harder"
+    assert _main("データ変換プログラム", "文字コード変換・外字置換、8テーブル分").grade is Grade.COMPLEX
 
 
 def test_source_systems_are_interfaces_and_the_volume_records() -> None:
@@ -504,8 +520,10 @@ CUE_PHRASES = {
     "approval_flow": "承認フロー付き申請画面",
     "core_system": "基幹システム連携",
     "sso": "SSO連携",
+    "offline_sync": "オフライン同期機能",
     "inventory_allocation": "在庫引当バッチ",
-    "large_volume": "大量データ移行",
+    "large_volume": "大量データ取込バッチ",
+    "character_conversion": "外字変換プログラム",
     "complex_layout": "帳票レイアウトが複雑な請求書",
     "stated_complex": "複雑な画面",
 }

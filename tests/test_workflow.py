@@ -60,8 +60,9 @@ def test_walk_questions_answers_estimate(flow: Workflow) -> None:
     project = flow.generate_questions(project_id, expected_row_version=None, user=USER)
     assert 3 <= len(project.qa_pairs) <= 7
     unanswered = flow.generate_estimate(project_id, expected_row_version=project.row_version, user=USER)
-    first_key = project.qa_pairs[0].key
-    choice = project.qa_pairs[0].choices[0]
+    assert project.qa_pairs[0].key == "unit_counts" and not project.qa_pairs[0].choices, "the sample counts nothing"
+    first_key = project.qa_pairs[1].key
+    choice = project.qa_pairs[1].choices[0]
     project = flow.save_answers(project_id, {first_key: choice}, expected_row_version=project.row_version + 1)
     answered = flow.generate_estimate(project_id, expected_row_version=project.row_version, user=USER)
     assert (unanswered.number, answered.number) == (1, 2)

@@ -271,3 +271,26 @@ def test_the_chosen_type_decides_whether_the_check_applies(flow: Workflow) -> No
     choose(flow, website, "business_system")
     check = flow.juas_check(website)
     assert check is not None and check.screens >= 8
+
+
+def test_the_unit_count_answer_sizes_a_list_without_counts_and_feeds_the_juas_check(flow: Workflow) -> None:
+    """A list that names work but counts nothing: the engine asks for the counts first, and the answer both
+    sizes the build line and gives the JUAS check its screens and batches."""
+    items = [
+        Deliverable(name="要件定義書", description="業務要件の整理"),
+        Deliverable(name="受発注システム開発", description="受注・発注・在庫の業務システム"),
+        Deliverable(name="総合テスト", description=""),
+    ]
+    project_id = project_with(flow, items, estimate=False)
+    asked = flow.generate_questions(project_id, expected_row_version=None, user=USER)
+    assert asked.qa_pairs[0].key == "unit_counts"
+    small = flow.generate_estimate(project_id, expected_row_version=None, user=USER).person_days
+    assert flow.juas_check(project_id) is None, "no screen counted yet"
+    answered = flow.save_answers(
+        project_id, {"unit_counts": "画面20、帳票5、バッチ4"}, expected_row_version=flow.project(project_id).row_version
+    )
+    large = flow.generate_estimate(answered.id, expected_row_version=None, user=USER).person_days
+    assert large > 10 * small
+    check = flow.juas_check(project_id)
+    assert check is not None and (check.screens, check.batches) == (D(20), D(4))
+    assert check.verdict == "within"

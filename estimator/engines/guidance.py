@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 
-from estimator.engines.project_sizing import rate_units, role_of
+from estimator.engines.project_sizing import rate_units, unit_days
+from estimator.engines.reading import role_of
 from estimator.i18n import format_number, t
 from estimator.money import round_person_days
 from estimator.schemas import Deliverable, EstimateLine, Phase, ProjectBrief
@@ -46,10 +47,11 @@ class UnitFigure:
     count: Count
     rate: Decimal  # build-side person-days per rate unit, for the project's type
     units: Decimal  # rate units of the count (`project_sizing.rate_units`)
+    capped: Decimal | None = None  # the figure when an extra device or language is capped (`unit_days`)
 
     @property
     def days(self) -> Decimal:
-        return self.rate * self.units
+        return self.rate * self.units if self.capped is None else self.capped
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,9 @@ def line_guidance(deliverable: Deliverable, rates: RateTable, project_type: Proj
         return LineGuide(deliverable.name, role, duties=duties)
     counts = read_units(deliverable.name, deliverable.description).counts
     units = tuple(
-        UnitFigure(count, rates.rate(project_type, count.kind, count.grade).days, rate_units(count)) for count in counts
+        UnitFigure(count, rate, rate_units(count), None if days == rate * rate_units(count) else days)
+        for count, days in zip(counts, unit_days(counts, rates, project_type), strict=True)
+        for rate in (rates.rate(project_type, count.kind, count.grade).days,)
     )
     return LineGuide(deliverable.name, role, units)
 
@@ -172,20 +176,23 @@ def build_days(line: EstimateLine) -> Decimal:
     return sum((line.phases.get(phase) for phase in BUILD_PHASES), Decimal(0))
 
 
-def outlier(line: EstimateLine, guide: LineGuide) -> Outlier | None:
-    """The line against the table when its build side is beyond ×3 or below ⅓ of a positive figure; else None."""
+def outlier(line: EstimateLine, guide: LineGuide, model_days: Decimal | None = None) -> Outlier | None:
+    """The line against the table when its build side is beyond ×3 or below ⅓ of a positive figure; else None.
+
+    `model_days` is the build the model gave the line, when the plan has since moved some of it to a
+    phase line (a 詳細設計書); by default the line's own detailed design and implementation."""
     table = guide.table_days
     if table is None or table <= 0:
         return None
-    model = build_days(line)
+    model = build_days(line) if model_days is None else model_days
     if model > table * OUTLIER_FACTOR or model * OUTLIER_FACTOR < table:
         return Outlier(model, table)
     return None
 
 
-def flag_outlier(line: EstimateLine, guide: LineGuide, lang: str) -> EstimateLine:
+def flag_outlier(line: EstimateLine, guide: LineGuide, lang: str, model_days: Decimal | None = None) -> EstimateLine:
     """The line with a sentence on its reasoning and risks when it is an outlier; its numbers never change."""
-    found = outlier(line, guide)
+    found = outlier(line, guide, model_days)
     if found is None:
         return line
     number = partial(format_number, lang=lang)

@@ -16,12 +16,15 @@ from contextlib import contextmanager
 from estimator.engines.base import CallHooks
 from estimator.engines.project_sizing import size_project
 from estimator.engines.reading import (
+    UNIT_COUNTS_KEY,
     Reading,
     classify,
     deliverable_texts,
+    needs_unit_counts,
     option_label,
     read_project,
     read_text,
+    role_of,
     select_questions,
 )
 from estimator.engines.sizing import TOPICS, Topic
@@ -37,9 +40,11 @@ from estimator.schemas import (
     ProjectBrief,
     Proposal,
     Question,
+    QuestionKind,
 )
 from estimator.sizing.guide import SizingGuide
 from estimator.sizing.kinds import ProjectType
+from estimator.sizing.plan import Role
 from estimator.sizing.project_type import detect_project_type
 
 
@@ -53,6 +58,18 @@ def _question(topic: Topic, brief: ProjectBrief) -> Question:
         kind=topic.question,
         affects=[item.name for item in brief.deliverables if classify(item).key in topic.applies_to],
         choices=[option_label(topic, option, lang) for option in sorted(topic.options, key=lambda o: o.factor)],
+    )
+
+
+def _unit_counts_question(brief: ProjectBrief) -> Question:
+    """First when no line states a count: the size of the work depends on it more than on any factor."""
+    lang = brief.language
+    return Question(
+        key=UNIT_COUNTS_KEY,
+        text=t("offline.question.unit_counts.text", lang),
+        why=t("offline.question.unit_counts.why", lang),
+        kind=QuestionKind.SCOPE,
+        affects=[item.name for item in brief.deliverables if role_of(item) is Role.BUILD],
     )
 
 
@@ -105,6 +122,8 @@ def _assumptions(
     if reading.unanswered:
         topics = separator.join(t(f"offline.topic.{topic.key}", lang) for topic in reading.unanswered)
         found.append(t("offline.assumption.unanswered", lang, topics=topics))
+    if reading.unit_counts_answer and not reading.unit_counts:
+        found.append(t("offline.assumption.unit_counts_unread", lang, answer=reading.unit_counts_answer))
     for topic, answer in reading.uninterpreted:
         found.append(
             t("offline.assumption.uninterpreted", lang, topic=t(f"offline.topic.{topic.key}", lang), answer=answer)
@@ -147,7 +166,10 @@ class OfflineEngine:
 
     def questions(self, brief: ProjectBrief, hooks: CallHooks) -> list[Question]:
         with _recorded(hooks, "questions"):
-            return [_question(topic, brief) for topic in select_questions(brief)]
+            asked = [_question(topic, brief) for topic in select_questions(brief)]
+            if needs_unit_counts(brief.deliverables):
+                asked = [_unit_counts_question(brief), *asked]
+            return asked
 
     def estimate(
         self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks, guide: SizingGuide | None = None

@@ -47,7 +47,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -73,10 +73,12 @@ from estimator.engines.llm_schemas import (
     to_proposals,
     to_questions,
 )
+from estimator.engines.project_sizing import plan_roles, planned_phases, whole_project_line
 from estimator.engines.prompts import retry_prompt, system_prompt
+from estimator.engines.reading import Reading
 from estimator.errors import EngineError
 from estimator.i18n import t
-from estimator.money import round_person_days
+from estimator.money import PERSON_DAY_QUANTUM, round_person_days
 from estimator.schemas import (
     PHASES,
     AdjustmentContext,
@@ -91,6 +93,7 @@ from estimator.schemas import (
     price,
 )
 from estimator.sizing.guide import SizingGuide
+from estimator.sizing.plan import Role, plan
 
 TEMPERATURE = 0.2
 ESTIMATE_CHUNK_SIZE = 2
@@ -223,29 +226,39 @@ class OpenAIEngine:
     def estimate(
         self, brief: ProjectBrief, answers: list[Answer], hooks: CallHooks, guide: SizingGuide | None = None
     ) -> EstimateDraft:
-        """The model's lines, each chunk told the firm's table for its own items; code flags the outliers."""
-        project = project_guidance(brief, guide or SizingGuide())
-        chunks = self._chunks(brief.deliverables)
+        """The model sizes the feature lines' own work; code derives every whole-project phase from it.
+
+        Only the lines that build something go to the model, each with its counted units and the
+        table's figure for them. 要件定義, 基本設計, the tests, PM and documents are then planned
+        from the model's build exactly as the offline engine plans them from the table's: carried
+        by the list's own phase lines, or by lines the plan adds. No phase is counted twice, and no
+        tokens are spent asking a model for a share a rule decides.
+        """
+        sizing = guide or SizingGuide()
+        project = project_guidance(brief, sizing)
+        roles = plan_roles(brief.deliverables)
+        features = [i for i, role in enumerate(roles) if role is Role.BUILD]
+        items = [brief.deliverables[i] for i in features]
+        chunks = self._chunks(items)
         common: dict[str, Any] = {
             "title": brief.title,
             "req": brief.requirements,
-            "all": [d.name for d in brief.deliverables] if len(chunks) > 1 else [],
+            "type": t(f"sizing.type.{project.project_type.value}", brief.language),
+            "all": [d.name for d in items] if len(chunks) > 1 else [],
             "qa": [[a.question, a.answer if a.answered else None] for a in answers],
         }
-        shared = _guide_common(project, brief.language)
         tasks = []
         start = 0
         for index, chunk in enumerate(chunks):
-            items = [_compact({"n": d.name, "d": d.description}) for d in chunk]
-            own = project.lines[start : start + len(chunk)]
-            data = {**common, "items": items, "guide": {**shared, "items": [_guide_item(g) for g in own]}}
+            own = [project.lines[i] for i in features[start : start + len(chunk)]]
+            data = {**common, "items": [_item(d, g) for d, g in zip(chunk, own, strict=True)]}
             reply = EstimateReply if index == 0 else LinesReply
             tasks.append(self._task("estimate", brief.language, data, reply, _estimate_part(chunk)))
             start += len(chunk)
         parts: list[_EstimatePart] = self._solve("estimate", tasks, hooks)
-        lines = [line for part in parts for line in part.lines]
+        modelled = dict(zip(features, (line for part in parts for line in part.lines), strict=True))
         return EstimateDraft(
-            lines=[flag_outlier(line, g, brief.language) for line, g in zip(lines, project.lines, strict=True)],
+            lines=_planned_lines(brief, roles, modelled, project, sizing),
             assumptions=parts[0].assumptions,
             exclusions=parts[0].exclusions,
             project_type=project.project_type.value,
@@ -487,36 +500,62 @@ def _days(value: Decimal) -> float | int:
     return _number(round_person_days(value))
 
 
-def _guide_common(project: ProjectGuide, language: str) -> dict[str, Any]:
-    """What every chunk is told of the project: its type, the type's phase ratios, its build side and
-    the whole-project duties lines of the list carry on their own (so no chunk counts them twice)."""
-    kind = project.project_type
+def _item(deliverable: Deliverable, guide: LineGuide) -> dict[str, Any]:
+    """One feature line as the model sees it: its words, the units counted from them and the table's figure."""
+    units = [[u.count.kind.value, _number(u.count.quantity), u.count.grade.value, u.count.quoted] for u in guide.units]
     return _compact(
-        {
-            "type": [kind.value, t(f"sizing.type.{kind.value}", language)],
-            "ratios": [_number(project.ratios.get(phase, Decimal(0))) for phase in PHASES],
-            "build": _days(project.build_days),
-            "held": [duty.value for duty in project.held],
-        }
+        {"n": deliverable.name, "d": deliverable.description, "u": units, "b": _days(guide.table_days or Decimal(0))}
     )
 
 
-def _guide_item(guide: LineGuide) -> dict[str, Any]:
-    """One item's guidance: its counted units and their build-side days, or the duties a phase line carries."""
-    if not guide.is_feature:
-        phase_days = guide.phase_days
-        return _compact(
-            {
-                "n": guide.deliverable,
-                "ph": [duty.value for duty in guide.duties],
-                "f": None if phase_days is None else _days(phase_days),
+def _planned_lines(
+    brief: ProjectBrief,
+    roles: Sequence[Role],
+    modelled: Mapping[int, EstimateLine],
+    project: ProjectGuide,
+    sizing: SizingGuide,
+) -> list[EstimateLine]:
+    """The model's feature lines and the whole-project lines planned from their build, in the plan's order.
+
+    A feature line keeps the model's words and relative range; its phases are the plan's share of
+    its build (detailed design moves to a 詳細設計書 line when the list has one). It is flagged when
+    the model's build is beyond ×3 or below ⅓ of the table's figure for its units."""
+    lang = brief.language
+    builds = [max(modelled[i].person_days, PERSON_DAY_QUANTUM) if i in modelled else None for i in range(len(roles))]
+    result = plan(builds, roles, sizing.rates.ratios(project.project_type))
+    spread = _model_spread(list(modelled.values()))
+    quiet = Reading(lang, {}, {}, (), ())  # the model's questions are its own: no bank topic is open
+    lines = []
+    for planned in result.lines:
+        model = modelled.get(planned.index) if planned.index is not None else None
+        if model is None:
+            lines.append(
+                whole_project_line(
+                    planned, brief.deliverables, roles, result.build_days, spread, quiet, project.project_type
+                )
+            )
+            continue
+        phases, days, _capped = planned_phases(planned)
+        scale = days / model.person_days
+        line = model.model_copy(
+            update={
+                "phases": phases,
+                "optimistic": min(round_person_days(model.optimistic * scale), days),
+                "pessimistic": max(round_person_days(model.pessimistic * scale), days),
             }
         )
-    units = [
-        [u.count.kind.value, _number(u.count.quantity), u.count.grade.value, u.count.quoted, _days(u.days)]
-        for u in guide.units
-    ]
-    return {"n": guide.deliverable, "u": units, "b": _days(guide.table_days or Decimal(0))}
+        lines.append(flag_outlier(line, project.lines[planned.index or 0], lang, model_days=model.person_days))
+    return lines
+
+
+def _model_spread(lines: Sequence[EstimateLine]) -> tuple[Decimal, Decimal]:
+    """The model's range over its lines, as percents below and above (what the whole-project lines take)."""
+    total = sum((line.person_days for line in lines), Decimal(0))
+    if not total:
+        return Decimal(15), Decimal(40)
+    low = sum((line.optimistic for line in lines), Decimal(0))
+    high = sum((line.pessimistic for line in lines), Decimal(0))
+    return (100 - 100 * low / total, 100 * high / total - 100)
 
 
 def _estimate_part(chunk: list[Deliverable]) -> Callable[[Any], _EstimatePart]:

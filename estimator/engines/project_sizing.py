@@ -10,17 +10,24 @@ Reasoning quotes what was read, so two deliverables never share it word for word
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 
-from estimator.engines.reading import Finding, Reading, classify, findings_for, option_label
+from estimator.engines.reading import (
+    Finding,
+    Reading,
+    classify,
+    findings_for,
+    option_label,
+    role_of,
+    states_a_size,
+)
 from estimator.engines.sizing import (
     OPTIMISTIC_MAX,
     OPTIMISTIC_PER_UNANSWERED,
     PESSIMISTIC_PER_UNANSWERED,
-    PROFILES,
     Profile,
 )
 from estimator.i18n import format_number, t
@@ -31,42 +38,6 @@ from estimator.sizing.plan import Duty, PlannedLine, Role, plan
 from estimator.sizing.rates import RECORDS_PER_UNIT, RateTable
 from estimator.sizing.units import Count, read_units
 from estimator.text import reading_form, sentences
-
-ROLE_OF_PROFILE = {
-    "requirements_doc": Role.REQUIREMENTS,
-    "basic_design_doc": Role.BASIC_DESIGN,
-    "detailed_design_doc": Role.DETAILED_DESIGN,
-    "design_doc": Role.DESIGN,
-    "unit_test": Role.UNIT_TEST,
-    "integration_test": Role.INTEGRATION_TEST,
-    "system_test": Role.SYSTEM_TEST,
-    "test": Role.TEST,
-    "pm": Role.PM,
-    "manual": Role.DOCUMENTS,
-    "document": Role.DOCUMENTS,
-}
-"""Profiles that stand for a whole-project phase; every other profile is a feature (BUILD)."""
-
-_BUILT = re.compile(
-    r"ツール|プログラム|スクリプト|ロボット|(?<![a-z])(?:tools?|tooling|scripts?|programs?|bots?|robots?)(?![a-z])"
-)
-"""A line whose name says it is built (移行検証ツール, a test script) is a feature, whatever phase word it has."""
-
-
-def role_of(deliverable: Deliverable) -> Role:
-    """What a line stands for in the plan: a phase line only when its *name* says so.
-
-    The description only describes: 「dbt tests」 in the text of "Data quality checks" does not make
-    the line the project's testing, and a 検証ツール is a tool that is built, not a test phase.
-    """
-    name = reading_form(deliverable.name)
-    if _BUILT.search(name):
-        return Role.BUILD
-    for profile in PROFILES:
-        if profile.names.search(name):
-            return ROLE_OF_PROFILE.get(profile.key, Role.BUILD)
-    return Role.BUILD
-
 
 GRADED_TOPICS = frozenset({"integrations", "realtime", "authentication", "multilingual"})
 """Topics a line's own text already prices through its units (an interface's grade, a COMPLEX
@@ -123,6 +94,8 @@ class Sized:
     pessimistic: Decimal  # percent above
     widening: tuple[Finding, ...] = ()
     """Factors only the requirements text states: they widen the range, not the most likely (`size_feature`)."""
+    answered: bool = False
+    """Whether the units came from the answer to the unit-count question rather than the line's own text."""
 
 
 def rate_units(count: Count) -> Decimal:
@@ -140,6 +113,43 @@ def rate_units(count: Count) -> Decimal:
     return count.quantity
 
 
+def _shares(total: Decimal, parts: int) -> list[Decimal]:
+    """`total` whole units over `parts` lines, the remainder to the first lines (20 over 3 is 7, 7, 6)."""
+    whole = int(total)
+    base, extra = divmod(whole, parts)
+    shares = [Decimal(base + (1 if i < extra else 0)) for i in range(parts)]
+    shares[0] += total - whole  # records keep their exact volume
+    return shares
+
+
+def distribute_counts(counts: Sequence[Count], mains: Mapping[int, UnitKind]) -> dict[int, list[Count]]:
+    """The answered counts spread over the lines that state none: each kind to the lines of that kind
+    (split evenly), the rest to the lines that name no unit (features: 「プログラム開発」), else the first."""
+    given: dict[int, list[Count]] = {}
+    generic = [i for i, main in mains.items() if main is UnitKind.FEATURE] or list(mains)[:1]
+    for count in counts:
+        targets = [i for i, main in mains.items() if main is count.kind] or generic
+        for index, quantity in zip(targets, _shares(count.quantity, len(targets)), strict=True):
+            if quantity >= 1 or (count.kind is UnitKind.RECORDS and quantity > 0):
+                given.setdefault(index, []).append(replace(count, quantity=max(quantity, Decimal(1))))
+    return given
+
+
+def unit_days(counts: Sequence[Count], rates: RateTable, kind: ProjectType) -> list[Decimal]:
+    """Each count's build-side person-days: rate × rate units, an extra device or language capped at its
+    `EXTRA_SHARE` of the line's own work. The one figure both engines size a line by."""
+    plain = [rates.rate(kind, count.kind, count.grade).days * rate_units(count) for count in counts]
+    own_work = sum(
+        (days for count, days in zip(counts, plain, strict=True) if count.kind not in EXTRA_SHARE), Decimal(0)
+    )
+    return [
+        min(days, own_work * EXTRA_SHARE[count.kind] * rate_units(count))
+        if count.kind in EXTRA_SHARE and own_work
+        else days
+        for count, days in zip(counts, plain, strict=True)
+    ]
+
+
 def size_feature(
     deliverable: Deliverable,
     profile: Profile,
@@ -147,6 +157,7 @@ def size_feature(
     rates: RateTable,
     kind: ProjectType,
     itemised: frozenset[str] = frozenset(),
+    given: Sequence[Count] = (),
 ) -> Sized:
     """Σ units × rate for the project type, times the factors of the answers and texts that no unit
     already prices: not the topics its own text graded, nor those other lines of the list itemise
@@ -156,22 +167,11 @@ def size_feature(
     condition of the whole project, not of this screen's build: it widens the line's range by its
     excess (×1.2 adds 20 points to the pessimistic side) instead of multiplying the most likely, which
     an answer to the question, or the line's own words, still does."""
-    units = read_units(deliverable.name, deliverable.description)
+    counts = tuple(given) or read_units(deliverable.name, deliverable.description).counts
     parts: list[tuple[Count, Decimal]] = []
     low = high = weight = Decimal(0)
-    own_work = sum(
-        (
-            rates.rate(kind, count.kind, count.grade).days * rate_units(count)
-            for count in units.counts
-            if count.kind not in EXTRA_SHARE
-        ),
-        Decimal(0),
-    )
-    for count in units.counts:
+    for count, days in zip(counts, unit_days(counts, rates, kind), strict=True):
         rate = rates.rate(kind, count.kind, count.grade)
-        days = rate.days * rate_units(count)
-        if count.kind in EXTRA_SHARE and own_work:
-            days = min(days, own_work * EXTRA_SHARE[count.kind] * rate_units(count))
         parts.append((count, days))
         low += rate.optimistic * days
         high += rate.pessimistic * days
@@ -188,7 +188,7 @@ def size_feature(
     applied = tuple(finding for finding in findings if finding.source != "requirements")
     for finding in applied:
         raw *= finding.option.factor
-    main = rates.rate(kind, units.main.kind, units.main.grade)
+    main = rates.rate(kind, counts[0].kind, counts[0].grade)
     optimistic = low / weight if weight else main.optimistic
     pessimistic = high / weight if weight else main.pessimistic
     widening = tuple(finding for finding in findings if finding.source == "requirements")
@@ -205,6 +205,7 @@ def size_feature(
         optimistic=min(max(optimistic, Decimal(0)), OPTIMISTIC_MAX * 100),
         pessimistic=pessimistic,
         widening=widening,
+        answered=bool(given),
     )
 
 
@@ -213,30 +214,56 @@ def size_project(
 ) -> list[EstimateLine]:
     """Every line of the list, then the lines the plan adds, each with phases, range and reasoning."""
     profiles = [classify(item) for item in deliverables]
-    roles = [role_of(item) for item in deliverables]
-    if Role.BUILD not in roles:
-        roles = [Role.BUILD] * len(roles)  # a list of documents only: each is its own work
+    roles = plan_roles(deliverables)
     itemised = itemised_topics([item for item, role in zip(deliverables, roles, strict=True) if role is Role.BUILD])
+    given: dict[int, list[Count]] = {}
+    if reading.unit_counts:
+        unstated = {
+            i: read_units(item.name, item.description).main.kind
+            for i, (item, role) in enumerate(zip(deliverables, roles, strict=True))
+            if role is Role.BUILD and not states_a_size(item)
+        }
+        given = distribute_counts(reading.unit_counts, unstated) if unstated else {}
     sized = [
-        size_feature(item, profile, reading, rates, kind, itemised) if role is Role.BUILD else None
-        for item, profile, role in zip(deliverables, profiles, roles, strict=True)
+        size_feature(item, profile, reading, rates, kind, itemised, given.get(i, ())) if role is Role.BUILD else None
+        for i, (item, profile, role) in enumerate(zip(deliverables, profiles, roles, strict=True))
     ]
-    ratios = rates.phase_ratios[kind]
-    result = plan([s.days if s else None for s in sized], roles, ratios)
+    result = plan([s.days if s else None for s in sized], roles, rates.ratios(kind))
     spread = _project_spread(sized)
     lines: list[EstimateLine] = []
     for planned in result.lines:
-        if planned.index is None:
-            lines.append(_added_line(planned, result.build_days, spread, reading, kind))
+        size = None if planned.index is None else sized[planned.index]
+        if size is None:
+            lines.append(whole_project_line(planned, deliverables, roles, result.build_days, spread, reading, kind))
         else:
-            item, profile = deliverables[planned.index], profiles[planned.index]
-            size = sized[planned.index]
-            lines.append(
-                _feature_line(item, profile, planned, size, reading, kind)
-                if size is not None
-                else _phase_line(item, profile, planned, result.build_days, spread, reading, kind, roles)
-            )
+            item = deliverables[planned.index or 0]
+            lines.append(_feature_line(item, profiles[planned.index or 0], planned, size, reading, kind))
     return lines
+
+
+def plan_roles(deliverables: Sequence[Deliverable]) -> list[Role]:
+    """Each line's role (`role_of`); a list of documents only is all BUILD: each document is its own work."""
+    roles = [role_of(item) for item in deliverables]
+    return roles if Role.BUILD in roles else [Role.BUILD] * len(roles)
+
+
+def whole_project_line(
+    planned: PlannedLine,
+    deliverables: Sequence[Deliverable],
+    roles: Sequence[Role],
+    build_days: Decimal,
+    spread: tuple[Decimal, Decimal],
+    reading: Reading,
+    kind: ProjectType,
+) -> EstimateLine:
+    """A line that carries whole-project duties: one of the list's phase lines, or one the plan added.
+
+    Both engines build these the same way from the plan: the offline one from the table's build,
+    the OpenAI one from the model's build of the feature lines."""
+    if planned.index is None:
+        return _added_line(planned, build_days, spread, reading, kind)
+    item = deliverables[planned.index]
+    return _phase_line(item, classify(item), planned, build_days, spread, reading, kind, roles)
 
 
 def _project_spread(sized: Sequence[Sized | None]) -> tuple[Decimal, Decimal]:
@@ -257,7 +284,7 @@ def _range(days: Decimal, optimistic: Decimal, pessimistic: Decimal, widened: in
     return round_person_days(days * (1 - low)), round_person_days(days * (1 + high))
 
 
-def _phases(planned: PlannedLine) -> tuple[PhaseDays, Decimal, bool]:
+def planned_phases(planned: PlannedLine) -> tuple[PhaseDays, Decimal, bool]:
     """The planned phases as PhaseDays, capped at the line maximum (then scaled down, phases kept in proportion)."""
     days = planned.days
     values = {phase.value: value for phase, value in planned.phases.items()}
@@ -292,7 +319,9 @@ def _feature_line(
         (size.optimistic, size.pessimistic),
         open_topics,
         lang,
-        lambda days, capped: _feature_reasoning(item.name, size, planned, days, capped, len(open_topics), lang, kind),
+        lambda days, capped: _feature_reasoning(
+            item.name, size, planned, days, capped, len(open_topics), lang, kind, reading.unit_counts_answer
+        ),
         risks=[t(f"offline.risk.{f.topic.key}", lang) for f in size.findings if f.option.factor > 1],
     )
 
@@ -310,7 +339,7 @@ def _line(
 ) -> EstimateLine:
     """One estimate line from its planned phases: the range from `spread` (widened per open question),
     clamped around the most likely, and the reasoning written for the days and cap it ends with."""
-    phases, days, capped = _phases(planned)
+    phases, days, capped = planned_phases(planned)
     optimistic, pessimistic = _range(days, *spread, len(open_topics))
     return EstimateLine(
         deliverable=name,
@@ -343,6 +372,7 @@ def _feature_reasoning(
     widened: int,
     lang: str,
     kind: ProjectType,
+    counts_answer: str = "",
 ) -> str:
     number = partial(format_number, lang=lang)
     separator = t("sizing.reasoning.plus", lang)
@@ -360,6 +390,8 @@ def _feature_reasoning(
         for count, days_part in size.parts
     )
     parts = [t("sizing.reasoning.units", lang, name=name, units=units, type=t(f"sizing.type.{kind.value}", lang))]
+    if size.answered:
+        parts.append(t("sizing.reasoning.from_answer", lang, answer=counts_answer))
     if size.findings:
         factors = t("offline.list_separator", lang).join(
             t(

@@ -1,6 +1,7 @@
 """What the deliverables, the requirements and the answers say, as the offline engine reads them.
 
-Classification of a line into its profile, the option a text or an answer states for a
+Classification of a line into its profile and its role in the plan (a phase line only when its
+name says so), whether the list states any count at all, the option a text or an answer states for a
 topic (with hedges such as 「ある程度」 read as middle values), and the factors that
 apply to a line. Sizing (`project_sizing`) and the questions (`offline`) build on it.
 """
@@ -8,7 +9,7 @@ apply to a line. Sizing (`project_sizing`) and the questions (`offline`) build o
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -16,6 +17,9 @@ from typing import Literal
 from estimator.engines.sizing import OTHER, PROFILES, QUESTION_TOPICS, TOPICS, Option, Profile, Topic, mentions
 from estimator.i18n import LANGUAGES, t
 from estimator.schemas import MAX_QUESTIONS, Answer, Deliverable, ProjectBrief
+from estimator.sizing.kinds import UnitKind
+from estimator.sizing.plan import Role
+from estimator.sizing.units import Count, read_units
 from estimator.text import reading_form
 
 Source = Literal["answer", "deliverable", "requirements"]
@@ -30,6 +34,66 @@ def classify(deliverable: Deliverable) -> Profile:
             if profile.names.search(text):
                 return profile
     return OTHER
+
+
+ROLE_OF_PROFILE = {
+    "requirements_doc": Role.REQUIREMENTS,
+    "basic_design_doc": Role.BASIC_DESIGN,
+    "detailed_design_doc": Role.DETAILED_DESIGN,
+    "design_doc": Role.DESIGN,
+    "unit_test": Role.UNIT_TEST,
+    "integration_test": Role.INTEGRATION_TEST,
+    "system_test": Role.SYSTEM_TEST,
+    "test": Role.TEST,
+    "pm": Role.PM,
+    "manual": Role.DOCUMENTS,
+    "document": Role.DOCUMENTS,
+}
+"""Profiles that stand for a whole-project phase; every other profile is a feature (BUILD)."""
+
+_BUILT = re.compile(
+    r"ツール|プログラム|スクリプト|ロボット|(?<![a-z])(?:tools?|tooling|scripts?|programs?|bots?|robots?)(?![a-z])"
+)
+"""A line whose name says it is built (移行検証ツール, a test script) is a feature, whatever phase word it has."""
+
+
+def role_of(deliverable: Deliverable) -> Role:
+    """What a line stands for in the plan: a phase line only when its *name* says so.
+
+    The description only describes: 「dbt tests」 in the text of "Data quality checks" does not make
+    the line the project's testing, and a 検証ツール is a tool that is built, not a test phase. A
+    design line ("Visual design", 「UI/UXデザイン」) produces designs, counted as units: it is no 設計書.
+    """
+    name = reading_form(deliverable.name)
+    if _BUILT.search(name) or read_units(deliverable.name, deliverable.description).main.kind is UnitKind.DESIGN:
+        return Role.BUILD
+    for profile in PROFILES:
+        if profile.names.search(name):
+            return ROLE_OF_PROFILE.get(profile.key, Role.BUILD)
+    return Role.BUILD
+
+
+SIZE_KINDS = frozenset(
+    {UnitKind.SCREEN, UnitKind.REPORT, UnitKind.INTERFACE, UnitKind.ENDPOINT, UnitKind.BATCH, UnitKind.TABLE}
+    | {UnitKind.DESIGN, UnitKind.RECORDS}
+)
+"""The kinds whose count is the size of a line; a device, a language or a feature is not counted work."""
+
+
+def states_a_size(deliverable: Deliverable) -> bool:
+    """Whether the line writes how many of something it holds (3画面, "12 endpoints", 約30万件)."""
+    return any(
+        count.stated and count.kind in SIZE_KINDS
+        for count in read_units(deliverable.name, deliverable.description).counts
+    )
+
+
+def needs_unit_counts(deliverables: Sequence[Deliverable]) -> bool:
+    """True when no line that builds something states a count: the list names work, not its size (the
+    legacy sample's 「プログラム開発」), and only the analyst can say how many screens, reports, interfaces and
+    batches it holds. Without the answer each such line is one assumed unit, a figure far too small."""
+    build = [item for item in deliverables if role_of(item) is Role.BUILD]
+    return bool(build) and not any(states_a_size(item) for item in build)
 
 
 def _count(text: str, unit: re.Pattern[str] | None) -> int | None:
@@ -116,6 +180,10 @@ class Finding:
     source: Source
 
 
+UNIT_COUNTS_KEY = "unit_counts"
+"""The question asked when no line of the list states how many screens, reports, interfaces … it has."""
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the engine knows about the project as a whole, before sizing any line."""
@@ -125,6 +193,10 @@ class Reading:
     requirements: Mapping[str, Option]
     unanswered: tuple[Topic, ...]
     uninterpreted: tuple[tuple[Topic, str], ...]
+    unit_counts: tuple[Count, ...] = ()
+    """The counts the answer to the unit-count question states (「画面20、帳票5、連携3」), if any."""
+    unit_counts_answer: str = ""
+    """That answer as written; kept when it counts nothing, so the assumptions can say it was not read."""
 
 
 def deliverable_texts(brief: ProjectBrief) -> list[str]:
@@ -136,13 +208,14 @@ def _answered_by_text(topic: Topic, texts: list[str]) -> bool:
 
 
 def select_questions(brief: ProjectBrief) -> list[Topic]:
-    """The question topics the text leaves open and some deliverable depends on, in bank order, at most seven."""
+    """The question topics the text leaves open and some deliverable depends on, in bank order: at most seven
+    questions in all, the unit-count question (`needs_unit_counts`) taking the first place when it is asked."""
     profiles = {classify(item).key for item in brief.deliverables}
     texts = [reading_form(brief.requirements), *deliverable_texts(brief)]
     open_topics = [
         topic for topic in QUESTION_TOPICS if topic.applies_to & profiles and not _answered_by_text(topic, texts)
     ]
-    return open_topics[:MAX_QUESTIONS]
+    return open_topics[: MAX_QUESTIONS - needs_unit_counts(brief.deliverables)]
 
 
 def read_project(brief: ProjectBrief, answers: list[Answer]) -> Reading:
@@ -162,7 +235,23 @@ def read_project(brief: ProjectBrief, answers: list[Answer]) -> Reading:
     requirements = reading_form(brief.requirements)
     found = {topic.key: option for topic in TOPICS if (option := read_text(topic, requirements)) is not None}
     unanswered = tuple(topic for topic in select_questions(brief) if topic.key not in given)
-    return Reading(brief.language, answered, found, unanswered, tuple(uninterpreted))
+    counted = given.get(UNIT_COUNTS_KEY)
+    written = (counted.answer or "").strip() if counted is not None else ""
+    return Reading(
+        brief.language, answered, found, unanswered, tuple(uninterpreted), answered_unit_counts(written), written
+    )
+
+
+def answered_unit_counts(answer: str) -> tuple[Count, ...]:
+    """The units an answer counts, every kind it names with a number (「画面20、帳票5、外部連携3」, "12 screens,
+    4 batch jobs"); nothing when it counts none. Devices, languages and features are not a size on their own."""
+    if not answer.strip():
+        return ()
+    return tuple(
+        count
+        for count in read_units("", answer).counts
+        if count.stated and count.kind not in (UnitKind.DEVICE, UnitKind.LANGUAGE, UnitKind.FEATURE)
+    )
 
 
 def findings_for(profile: Profile, text: str, reading: Reading) -> list[Finding]:

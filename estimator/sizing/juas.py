@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from estimator.schemas import Deliverable, JuasCheck, JuasVerdict
 from estimator.sizing.kinds import UnitKind
-from estimator.sizing.units import read_units
+from estimator.sizing.units import Count, read_units
 
 MONTHS_PER_SCREEN = Decimal("0.97")
 """JUAS ソフトウェアメトリックス調査 (186 projects): person-months of total effort per screen."""
@@ -28,14 +28,15 @@ HIGH_BAND = Decimal(2)
 """An estimate below half or above twice the relation's figure is called out."""
 
 
-def screens_and_batches(deliverables: Iterable[Deliverable]) -> tuple[Decimal, Decimal]:
+def screens_and_batches(deliverables: Iterable[Deliverable], answered: Iterable[Count] = ()) -> tuple[Decimal, Decimal]:
     """How many screens and batch jobs the deliverables count, read as the offline engine reads them
-    (every count of every line, each line read once)."""
+    (every count of every line, each line read once), plus those an answer counts for lines that state
+    none (the unit-count question's)."""
     totals = {UnitKind.SCREEN: Decimal(0), UnitKind.BATCH: Decimal(0)}
-    for item in deliverables:
-        for count in read_units(item.name, item.description).counts:
-            if count.kind in totals:
-                totals[count.kind] += count.quantity
+    counts = [count for item in deliverables for count in read_units(item.name, item.description).counts]
+    for count in [*counts, *answered]:
+        if count.kind in totals:
+            totals[count.kind] += count.quantity
     return totals[UnitKind.SCREEN], totals[UnitKind.BATCH]
 
 

@@ -186,21 +186,21 @@ _BUSINESS_DAYS: Mapping[UnitKind, tuple[str, str, str]] = {
     UnitKind.DEVICE: ("4", "8", "16"),
     UnitKind.LANGUAGE: ("2", "4", "8"),
     UnitKind.DESIGN: ("0.5", "1", "2"),
-    UnitKind.FEATURE: ("3", "6", "12"),
+    UnitKind.FEATURE: ("2", "4", "8"),
 }
 _DAYS: Mapping[ProjectType, Mapping[UnitKind, tuple[str, str, str]]] = {
     ProjectType.WEBSITE: {
-        UnitKind.SCREEN: ("0.75", "1.5", "3.5"),
+        UnitKind.SCREEN: ("0.4", "1", "2.5"),
         UnitKind.REPORT: ("1", "2", "4"),
-        UnitKind.INTERFACE: ("2", "5", "12"),
+        UnitKind.INTERFACE: ("1", "2.5", "5"),
         UnitKind.ENDPOINT: ("0.5", "1", "2"),
         UnitKind.BATCH: ("0.5", "1", "2.5"),
         UnitKind.TABLE: ("0.5", "1", "2"),
         UnitKind.RECORDS: ("1", "2", "5"),
         UnitKind.DEVICE: ("2", "4", "8"),
         UnitKind.LANGUAGE: ("1.5", "3", "6"),
-        UnitKind.DESIGN: ("0.5", "1", "2"),
-        UnitKind.FEATURE: ("1", "3", "6"),
+        UnitKind.DESIGN: ("0.7", "1", "2"),
+        UnitKind.FEATURE: ("0.5", "1", "2.5"),
     },
     ProjectType.BUSINESS: _BUSINESS_DAYS,
     ProjectType.APP: {
@@ -214,7 +214,7 @@ _DAYS: Mapping[ProjectType, Mapping[UnitKind, tuple[str, str, str]]] = {
         UnitKind.DEVICE: ("4", "8", "16"),
         UnitKind.LANGUAGE: ("2", "4", "8"),
         UnitKind.DESIGN: ("0.6", "1.2", "2.4"),
-        UnitKind.FEATURE: ("3", "6", "12"),
+        UnitKind.FEATURE: ("1.5", "3", "8"),
     },
     ProjectType.MIGRATION: {
         UnitKind.SCREEN: ("4.4", "8.7", "17.4"),

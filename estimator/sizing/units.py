@@ -78,7 +78,8 @@ Grades come from cues (`GRADE_CUES`): the highest grade among the cues found win
 with no cue is NORMAL. A count takes the cues of its own clause (clauses end at 。 . ; a line
 break, or 、 and , outside brackets); the main kind's counts also take the name's cues, and the
 cues of clauses that count nothing when their own clause has none; an assumed main unit takes
-every cue. A volume of 1,000,000 records or more adds the cue large_volume.
+every cue. A volume is never graded by its size: its records are already its units (8 million
+rows are 8 units), so a large_volume grade on top would count the volume twice.
 """
 
 from __future__ import annotations
@@ -469,16 +470,17 @@ _KINDS: tuple[_Kind, ...] = (
     _kind(
         UnitKind.BATCH,
         names=_any(
-            r"バッチ|ジョブ|(?:夜間|定期|定時|日次|週次|月次|年次|一括)処理",
+            r"バッチ|ジョブ|(?:夜間|定期|定時|日次|週次|月次|年次|一括)処理|ロボット",
             _en("batch(?:es)?", "jobs?", "cron", "etl", "scheduled (?:tasks?|jobs?)", "nightly (?:runs?|processing)"),
+            _en("robots?", "bots?", "scheduled flows?"),
         ),
-        ja=r"バッチ|ジョブ",
-        en=r"batch(?:es)?|jobs?|batch processes",
+        ja=r"バッチ|ジョブ|ロボット",
+        en=r"batch(?:es)?|jobs?|batch processes|robots?|bots?",
     ),
     _kind(
         UnitKind.TABLE,
         names=_any(
-            r"テーブル|エンティティ|データベース|スキーマ|データモデル|er図",
+            r"テーブル|エンティティ|データベース|スキーマ|データモデル|er図|カスタム投稿|投稿タイプ|コンテンツタイプ",
             _en(
                 "tables?",
                 "entit(?:y|ies)",
@@ -487,10 +489,12 @@ _KINDS: tuple[_Kind, ...] = (
                 "schemas?",
                 "data models?",
                 "er diagrams?",
+                "custom post types?",
+                "content types?",
             ),
         ),
-        ja=r"テーブル|エンティティ",
-        en=r"tables?|entit(?:y|ies)",
+        ja=r"テーブル|エンティティ|カスタム投稿|投稿タイプ",
+        en=r"tables?|entit(?:y|ies)|(?:custom )?post types?|content types?",
         generic=r"つ|個|本|種類|種|点|枚",  # テーブル…件 is a volume of rows, not tables
     ),
     _kind(
@@ -535,9 +539,9 @@ _KINDS: tuple[_Kind, ...] = (
     _kind(
         UnitKind.FEATURE,
         names=_any(
-            r"機能|通知|認証|ログイン|決済|チャット",
+            r"機能|通知|認証|ログイン|決済|チャット|同期|オフライン",
             _en("features?", "functions?", "functionality", "notifications?", "log[- ]?in", "sign[- ]?(?:in|up)"),
-            _en("authentication", "payments?", "chat"),
+            _en("authentication", "payments?", "chat", "sync(?:hroni[sz]ation)?", "offline"),
         ),
         ja=r"機能",
         en=r"features?|functions?",
@@ -867,14 +871,25 @@ def _named_runs(
 
 
 def _listed(part: _Text, index: int) -> Iterator[_Read]:
+    spans = [(spec.kind, match.start(), match.end()) for spec in _KINDS for match in _mentions(part, spec)]
     for spec in _KINDS:
         if spec.weak or spec.kind is UnitKind.RECORDS:  # a list names things; a volume is counted in 件
             continue
         for mention in _mentions(part, spec):
+            if _inside_longer(spec.kind, mention.start(), mention.end(), spans):
+                continue
             for read in (_bracketed(part, index, spec, mention), _joined(part, index, spec, mention)):
                 if read is not None:
                     yield read
     yield from _named_together(part, index)
+
+
+def _inside_longer(kind: UnitKind, start: int, end: int, spans: Iterable[tuple[UnitKind, int, int]]) -> bool:
+    """Whether a longer phrase of another kind holds these words (REST API holds API): the longer one names it."""
+    return any(
+        other is not kind and first <= start and end <= last and last - first > end - start
+        for other, first, last in spans
+    )
 
 
 def _overlaps(claim: tuple[int, int], taken: Iterable[tuple[int, int]]) -> bool:
@@ -1017,17 +1032,8 @@ def _all_mentions(part: _Text) -> list[_Mention]:
     ]
     # The longer phrase names the unit: in 「バックエンドAPI」 or "REST API", the API is the project's own
     # endpoints, not the bare API of another party that the shorter word alone would mean.
-    kept = [
-        mention
-        for mention in found
-        if not any(
-            other.kind is not mention.kind
-            and other.start <= mention.start
-            and mention.end <= other.end
-            and other.end - other.start > mention.end - mention.start
-            for other in found
-        )
-    ]
+    spans = [(mention.kind, mention.start, mention.end) for mention in found]
+    kept = [mention for mention in found if not _inside_longer(mention.kind, mention.start, mention.end, spans)]
     return sorted(kept, key=lambda mention: (mention.end, mention.start))
 
 
@@ -1089,7 +1095,7 @@ _CUES: tuple[_Cue, ...] = (
         "payment",
         Grade.COMPLEX,
         r"決済|クレジットカード|カード払い",
-        _en("payments?", "credit[- ]cards?", "stripe", "paypal", "checkout"),
+        _en("payments?", "credit[- ]cards?", "checkout"),
     ),
     _cue(
         "realtime",
@@ -1102,6 +1108,12 @@ _CUES: tuple[_Cue, ...] = (
         Grade.COMPLEX,
         r"承認(?:フロー|ワークフロー|機能|プロセス|経路|ルート)|多段承認|稟議|ワークフロー",
         _en("approval (?:flows?|workflows?|process(?:es)?|routes?)", "workflows?", "multi-step approvals?"),
+    ),
+    _cue(
+        "offline_sync",
+        Grade.COMPLEX,
+        r"オフライン(?:対応|同期|動作)?|競合(?:解決|処理|検出)",
+        _en("offline", "conflict (?:handling|resolution|detection)", "two-way sync"),
     ),
     _cue(
         "sso",
@@ -1121,6 +1133,12 @@ _CUES: tuple[_Cue, ...] = (
         r"大量(?:の)?データ|大容量|大規模データ|数(?:百万|千万|億)件",
         _en("(?:large|high|huge)[- ](?:volumes?|data ?sets?|amounts? of data)", "big data", "bulk data"),
         _en("millions of (?:records|rows)"),
+    ),
+    _cue(
+        "character_conversion",
+        Grade.COMPLEX,
+        r"外字|文字コード変換|文字コードの変換|ebcdic|jef(?![a-z])|kei(?![a-z])",
+        _en("character (?:set|encoding) conversion", "encoding conversion", "gaiji", "legacy encodings?"),
     ),
     _cue(
         "external_system",
@@ -1173,6 +1191,7 @@ _CUES: tuple[_Cue, ...] = (
     _cue("stated_simple", Grade.SIMPLE, r"単純|簡易|簡単|シンプル", _en("simple")),
 )
 
+_CUE_BY_KEY: Mapping[str, _Cue] = {cue.key: cue for cue in _CUES}
 GRADE_CUES: Mapping[str, Grade] = MappingProxyType({cue.key: cue.grade for cue in _CUES})
 """Each cue's stable key (written in reasoning text and `Count.cues`) and the grade it implies.
 
@@ -1186,11 +1205,12 @@ work), stated_normal (普通, moderate).
 COMPLEX: external_system (外部システム, 外部連携, external system), payment (決済, クレジットカード,
 payment), realtime (リアルタイム, real-time), approval_flow (承認フロー, ワークフロー, approval
 workflow), core_system (基幹, ERP), sso (SSO, 認証連携, SAML), inventory_allocation (在庫引当,
-在庫連携), large_volume (大量データ, 数百万件, or a volume of 1,000,000 records or more),
-complex_layout (帳票レイアウトが複雑), stated_complex (複雑, complex).
+在庫連携), offline_sync (オフライン, 競合解決, offline, conflict handling), large_volume
+(大量データ, 数百万件: a batch or interface that moves a large volume; a RECORDS count is sized
+by its volume instead), character_conversion (外字, 文字コード変換, EBCDIC: legacy encodings are
+the classic migration overrun), complex_layout (帳票レイアウトが複雑), stated_complex (複雑, complex).
 """
 
-_LARGE_VOLUME = Decimal(1_000_000)
 _GRADE_ORDER = (Grade.SIMPLE, Grade.NORMAL, Grade.COMPLEX)
 
 
@@ -1225,7 +1245,7 @@ def _grade(keys: Iterable[str]) -> Grade:
 
 _DATA_KINDS = (UnitKind.TABLE, UnitKind.RECORDS)
 _DATA_CUES = frozenset(
-    {"large_volume", "core_system", "external_system", "modification", "crud_only"}
+    {"large_volume", "character_conversion", "core_system", "external_system", "modification", "crud_only"}
     | {"stated_complex", "stated_normal", "stated_simple"}
 )
 """The cues that grade a table or a volume: 「決済・在庫の15テーブル」 names what the data is about, and a
@@ -1235,8 +1255,8 @@ stated difficulty are."""
 
 def _keys(found: Iterable[_Found], quantity: Decimal, kind: UnitKind) -> tuple[str, ...]:
     keys = [key for key in dict.fromkeys(cue.key for cue in found) if kind not in _DATA_KINDS or key in _DATA_CUES]
-    if kind is UnitKind.RECORDS and quantity >= _LARGE_VOLUME and "large_volume" not in keys:
-        keys.append("large_volume")
+    if kind is UnitKind.RECORDS:
+        keys = [key for key in keys if key != "large_volume"]
     return tuple(keys)
 
 
@@ -1329,12 +1349,39 @@ def read_units(name: str, description: str = "") -> UnitReading:
     grading = _Grading.of(parts, reads)
     counts = [_count(parts[read.part], read, grading.of_read(read, main)) for read in reads if read.kind is main]
     if not counts:  # nothing counted: one unit of the main kind, graded by every cue of the line
-        keys = _keys(grading.cues, Decimal(1), main)
-        counts.append(Count(main, Decimal(1), _grade(keys), "", keys, stated=False))
+        # A line about devices or languages that counts none ("Device rollout", 「多言語対応」) is work of its
+        # own, a feature: as a device or language unit it would be the first, which costs nothing extra.
+        assumed = UnitKind.FEATURE if main in (UnitKind.DEVICE, UnitKind.LANGUAGE) else main
+        keys = _keys(grading.cues, Decimal(1), assumed)
+        counts.append(Count(assumed, Decimal(1), _grade(keys), "", keys, stated=False))
     counts.extend(
         _count(parts[read.part], read, grading.of_read(read, main)) for read in reads if read.kind is not main
     )
-    return UnitReading(tuple(_designed(main, counts)))
+    return UnitReading(tuple(_designed(main, _itemised(parts[0].text, counts))))
+
+
+_ITEM_CUES = frozenset({"payment", "inventory_allocation", "approval_flow", "realtime", "sso", "offline_sync"})
+"""Cues that name one function, not the target of every unit: in 「会員・注文・決済・店舗のAPI 25本」 payment
+is one of the things the 25 endpoints do. 基幹 or an external system is where all of them go."""
+
+
+def _itemised(name: str, counts: list[Count]) -> list[Count]:
+    """A counted list graded COMPLEX only by function cues of its description grades one unit per such
+    cue COMPLEX and the rest by the other cues: one payment endpoint does not make 25 endpoints complex.
+    A cue in the name (「決済画面 3画面」) is what every unit is, and grades them all."""
+    split: list[Count] = []
+    for count in counts:
+        complex_cues = [key for key in count.cues if GRADE_CUES[key] is Grade.COMPLEX]
+        items = [key for key in complex_cues if key in _ITEM_CUES]
+        in_name = any(_CUE_BY_KEY[key].pattern.search(name) for key in items)
+        if not count.stated or len(items) != len(complex_cues) or not items or in_name or count.quantity <= len(items):
+            split.append(count)
+            continue
+        rest = tuple(key for key in count.cues if key not in items)
+        hard = Decimal(len(items))
+        split.append(replace(count, quantity=hard))
+        split.append(replace(count, quantity=count.quantity - hard, grade=_grade(rest), cues=rest))
+    return split
 
 
 def _own_api(main: UnitKind, reads: list[_Read]) -> UnitKind:
