@@ -588,3 +588,26 @@ def test_a_link_the_list_itemises_sizes_its_own_line_not_every_screen() -> None:
     wide = {line.deliverable: line.pessimistic for line in stated.lines}
     narrow = {line.deliverable: line.pessimistic for line in estimate(brief("ja", rows)).lines}
     assert wide["受注送信IF"] > narrow["受注送信IF"], "the interface line carries the stated integrations' risk"
+
+
+@pytest.mark.parametrize(
+    ("lang", "requirements"),
+    [
+        ("ja", "稼働中の販売管理システムに返品処理を追加する。"),
+        ("en", "Add a returns module to the running sales system."),
+    ],
+)
+def test_an_addition_to_a_running_system_is_sized_below_a_new_build(lang: str, requirements: str) -> None:
+    """IPA keeps 改良開発 apart from 新規開発: a screen added to a running system reuses its architecture, common
+    parts and database. Stated in the requirements this is a scope fact, so it sizes the lines (×0.6), and an
+    answer saying it is a new build overrides it."""
+    rows = [("返品登録画面", "返品明細を登録する"), ("返品伝票", "PDF帳票1種")]
+    new_build = estimate(brief(lang, rows))
+    added = estimate(brief(lang, rows, requirements))
+    for before, after in zip(new_build.lines, added.lines, strict=True):
+        assert abs(after.person_days - before.person_days * Decimal("0.6")) <= Decimal("0.02"), before.deliverable
+    assert t("offline.topic.system_context", lang) in added.lines[0].reasoning
+    answered = estimate(
+        brief(lang, rows, requirements), [answer("system_context", label("system_context", "new", lang))]
+    )
+    assert days(answered) == days(new_build)

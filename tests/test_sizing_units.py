@@ -509,6 +509,7 @@ CUE_PHRASES = {
     "template": "テンプレート利用のページ",
     "modification": "既存画面に2列を追加",
     "stated_simple": "簡易画面",
+    "staging": "ステージングテーブル作成",
     "search": "検索画面",
     "aggregation": "集計画面",
     "input_validation": "入力チェック付きフォーム",

@@ -2,10 +2,10 @@
 
 The OpenAI engine gets the same footing as the offline one (`project_sizing`): each feature
 line's counted units (`sizing.units`) and the table's build-side person-days for them
-(Σ rate × rate units, 詳細設計 + 製作 only), the project's type and phase ratios, and for a
-line that stands for a whole-project phase (要件定義書, 結合テスト …) the person-days the plan
-derives for it from the project's build (`sizing.plan`) instead of a unit figure. The model
-proposes; this module only says how far a returned line is from the table
+(`project_sizing.unit_days`, 詳細設計 + 製作 only), and the project's type. A line that stands
+for a whole-project phase (要件定義書, 結合テスト …) is planned by code, not asked of the model;
+its guide holds the person-days the plan derives for it from the table's build (`sizing.plan`).
+The model proposes; this module only says how far a returned line is from the table
 (`outlier`, more than `OUTLIER_FACTOR` times or less than its inverse) and words the flag
 (`flag_outlier`), never changing a number. Pure: no I/O, no model, no database.
 """

@@ -21,23 +21,19 @@ starts only while its wait fits in the time left; when it does not, the fault th
 for it is reported. (A server trickling even its status line and headers is bounded only
 per read; real providers and proxies send headers at once.)
 
-The estimate is asked in parallel calls of `estimate_chunk_size` deliverables (the first,
-one deliverable shorter, also writes the project's assumptions and exclusions): output
-tokens dominate latency, and the first-token wait is paid once when calls overlap.
-Measured on the 9-deliverable sample with the fake server's latency model (0.5 s to the
-first token, 80 tokens/s per call; bench/bench_flow.py): chunks of 2 → 5 calls,
-5,348 prompt tokens, 2.9 s; one batched call → 1,408 prompt tokens, 12.0 s; chunks of 3 →
-4,376 prompt tokens, 4.0 s; one call per deliverable → 9,236 prompt tokens, 2.9 s (the
-guidance below added about 300 prompt tokens a call and no time).
-
-The estimate stands on the same footing as the offline engine's (`engines.guidance`): each
-call's data carries a `guide` with the project's type (the analyst's, or detected), the
-firm's phase ratios for it, and for each of its own items the counted units with the rate
-table's build-side person-days (詳細設計 + 製作), or, for a phase line (要件定義書, 結合テスト …),
-the duties it carries and the person-days the plan derives for them from the build. The
-model proposes; code decides: a feature line whose detailed design + implementation is more
-than 3× or less than ⅓ of the table's figure gets a sentence saying so on its reasoning and
-its risks (the estimate page shows both), and its numbers stay as the model wrote them.
+The estimate asks the model only for the lines that build something (screens, interfaces,
+batches …), in parallel calls of `estimate_chunk_size` of them (the first, one shorter, also
+writes the project's assumptions and exclusions): output tokens dominate latency, and the
+first-token wait is paid once when calls overlap. Each item carries its counted units and
+the rate table's build-side figure for them (`engines.guidance`), and the model sizes its
+詳細設計 + 製作. The whole-project phases — 要件定義, 基本設計, 結合 and 総合テスト, PM and
+documents — are then planned by code from the model's build, exactly as the offline engine
+plans them from the table's (`sizing.plan`): carried by the list's own phase lines, or by
+lines the plan adds. A model is never asked for a share a rule decides, so no phase is
+counted twice and the legacy sample, one feature line among nine, is one call
+(bench/RESULTS.md has the figures). The model proposes; code decides: a feature line whose
+build is more than 3× or less than ⅓ of the table's figure gets a sentence saying so on its
+reasoning and its risks, and keeps the model's size.
 """
 
 from __future__ import annotations

@@ -185,13 +185,13 @@ def size_feature(
         and not (finding.source == "deliverable" and finding.topic.key in GRADED_TOPICS)
     )
     raw = sum((days for _, days in parts), Decimal(0))
-    applied = tuple(finding for finding in findings if finding.source != "requirements")
+    applied = tuple(finding for finding in findings if finding.source != "requirements" or finding.topic.scope)
     for finding in applied:
         raw *= finding.option.factor
     main = rates.rate(kind, counts[0].kind, counts[0].grade)
     optimistic = low / weight if weight else main.optimistic
     pessimistic = high / weight if weight else main.pessimistic
-    widening = tuple(finding for finding in findings if finding.source == "requirements")
+    widening = tuple(finding for finding in findings if finding not in applied)
     for finding in widening:
         excess = (finding.option.factor - 1) * 100
         if excess < 0:

@@ -237,6 +237,9 @@ class Topic:
     applies_to: frozenset[str]
     question: QuestionKind | None = None
     unit: re.Pattern[str] | None = None
+    scope: bool = False
+    """A fact about what the project is, not a risk: stated in the requirements it sizes the lines
+    (「稼働中のシステムへの機能追加」), where a risk stated there only widens their range."""
 
 
 def _profiles(*keys: str) -> frozenset[str]:
@@ -622,6 +625,35 @@ TOPICS: tuple[Topic, ...] = (
         _profiles(*_DESIGN, *_BUILD),
         QuestionKind.COMPLEXITY,
     ),
+    Topic(
+        "system_context",
+        (
+            Option(
+                "new",
+                D("1.00"),
+                _pattern(r"新規(?:構築|開発)|スクラッチ", _en("new build", "from scratch", "greenfield")),
+                _pattern(r"新規|スクラッチ|ゼロから", _en("new", "scratch", "greenfield")),
+            ),
+            # House judgement: a unit added to a running system reuses its architecture, framework,
+            # common components, database and environments, which a scratch-built unit (JUAS measured
+            # scratch-built systems) pays for; IPA classifies 改良開発 apart from 新規開発 for this reason.
+            Option(
+                "enhancement",
+                D("0.60"),
+                _pattern(
+                    r"稼働中の|改修案件|追加開発|既存(?:の)?(?:システム|サービス|サイト|アプリ)(?:に|へ|を)",
+                    _en(
+                        r"(?:running|live|existing)(?: [a-z-]+){0,2} (?:system|service|application|app|site)s?",
+                        r"enhancement",
+                    ),
+                ),
+                _pattern(r"既存|追加|改修|稼働中", _en("existing", "enhancement", "add", "extend")),
+            ),
+        ),
+        _profiles(*_BUILD),
+        QuestionKind.SCOPE,
+        scope=True,
+    ),
     # Cues without a question: the text either states them or it does not. House factors.
     Topic(
         "multilingual",
@@ -653,10 +685,8 @@ TOPICS: tuple[Topic, ...] = (
             Option(
                 "present",
                 D("1.25"),
-                _pattern(
-                    r"リアルタイム|即時反映|プッシュ通知|websocket",
-                    _en(r"real[- ]?time", "live updates", "push notifications?"),
-                ),
+                # A push notification tells the user something happened; it is no realtime processing.
+                _pattern(r"リアルタイム|即時反映|websocket", _en(r"real[- ]?time", "live updates")),
             ),
         ),
         _profiles(

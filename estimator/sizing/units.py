@@ -1162,6 +1162,7 @@ _CUES: tuple[_Cue, ...] = (
         _en("crud only", "only crud", "(?:simple|basic|plain) crud"),
     ),
     _cue("static", Grade.SIMPLE, r"静的", _en("static")),
+    _cue("staging", Grade.SIMPLE, r"ステージング(?:テーブル|層|モデル)", _en("staging (?:models?|tables?|layers?)")),
     _cue(
         "fixed_content",
         Grade.SIMPLE,
@@ -1195,7 +1196,8 @@ _CUE_BY_KEY: Mapping[str, _Cue] = {cue.key: cue for cue in _CUES}
 GRADE_CUES: Mapping[str, Grade] = MappingProxyType({cue.key: cue.grade for cue in _CUES})
 """Each cue's stable key (written in reasoning text and `Count.cues`) and the grade it implies.
 
-SIMPLE: static (静的, static), fixed_content (固定ページ), display_only (表示のみ, read-only),
+SIMPLE: static (静的, static), staging (ステージングテーブル, staging models: a 1:1 copy of a
+source table), fixed_content (固定ページ), display_only (表示のみ, read-only),
 crud_only (CRUDのみ, 単純なCRUD, CRUD only), template (テンプレート利用, template-based),
 modification (改修, 既存画面に…, 列追加: changing what exists is less than building it),
 stated_simple (単純, 簡易, simple).
@@ -1245,7 +1247,7 @@ def _grade(keys: Iterable[str]) -> Grade:
 
 _DATA_KINDS = (UnitKind.TABLE, UnitKind.RECORDS)
 _DATA_CUES = frozenset(
-    {"large_volume", "character_conversion", "core_system", "external_system", "modification", "crud_only"}
+    {"large_volume", "character_conversion", "core_system", "external_system", "modification", "crud_only", "staging"}
     | {"stated_complex", "stated_normal", "stated_simple"}
 )
 """The cues that grade a table or a volume: 「決済・在庫の15テーブル」 names what the data is about, and a
