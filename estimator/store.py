@@ -64,7 +64,14 @@ from estimator.schemas import (
     price,
 )
 from estimator.sizing.kinds import Grade, ProjectType, UnitKind
-from estimator.sizing.rates import DEFAULT_RATES, DEFAULTS_AUTHOR, DEFAULTS_NOTE, RateTable, UnitRate
+from estimator.sizing.rates import (
+    DEFAULT_RATES,
+    DEFAULTS_AUTHOR,
+    DEFAULTS_NOTE,
+    DEFAULTS_UPDATED_NOTE,
+    RateTable,
+    UnitRate,
+)
 
 WRITE_ATTEMPTS = 5
 """How often a write that lost a race for a primary key (a quote number, a rate table version) is tried again."""
@@ -307,6 +314,16 @@ def _rate_table_row(table: RateTable, version: int, created_by: str, note: str) 
 
 def _newest_rate_version(session: Session) -> int | None:
     return session.execute(select(func.max(RateTableRow.version))).scalar_one()
+
+
+def _rate_author(session: Session, version: int) -> str:
+    return session.execute(select(RateTableRow.created_by).where(RateTableRow.version == version)).scalar_one()
+
+
+def _same_figures(a: RateTable, b: RateTable) -> bool:
+    """Whether two tables hold the same rates and phase ratios, whatever their versions and notes."""
+    ratios = {kind: dict(shares) for kind, shares in a.phase_ratios.items()}
+    return dict(a.rates) == dict(b.rates) and ratios == {kind: dict(shares) for kind, shares in b.phase_ratios.items()}
 
 
 def _stored_rate_table(session: Session, version: int) -> RateTable:
@@ -678,18 +695,26 @@ class Store:
     def current_rate_table(self) -> RateTable:
         """The newest rate table; on first use the shipped defaults, stored as version 1.
 
-        Two processes making that first use race for version 1's primary key: the loser's
-        transaction is rolled back whole and it reads the winner's table.
+        When the newest version is shipped defaults nobody edited (its author is
+        `DEFAULTS_AUTHOR`) and this release ships different ones, those are stored as the next
+        version: a firm that never touched its table gets the new figures (new kinds included),
+        a firm that edited it keeps its own, and every estimate keeps the version it was made
+        with. Two processes racing for the same version number: the loser's transaction is
+        rolled back whole and it reads the winner's table.
         """
         with self.database.transaction() as session:
             newest = _newest_rate_version(session)
             if newest is not None:
-                return _stored_rate_table(session, newest)
+                stored = _stored_rate_table(session, newest)
+                if _rate_author(session, newest) != DEFAULTS_AUTHOR or _same_figures(stored, DEFAULT_RATES):
+                    return stored
+        version = (newest or 0) + 1
         try:
             with self.database.transaction() as session:
-                session.add(_rate_table_row(DEFAULT_RATES, 1, DEFAULTS_AUTHOR, DEFAULTS_NOTE))
+                note = DEFAULTS_NOTE if version == 1 else DEFAULTS_UPDATED_NOTE
+                session.add(_rate_table_row(DEFAULT_RATES, version, DEFAULTS_AUTHOR, note))
                 session.flush()
-                return _stored_rate_table(session, 1)
+                return _stored_rate_table(session, version)
         except IntegrityError:
             with self.database.transaction() as session:
                 return _stored_rate_table(session, _newest_rate_version(session) or 1)

@@ -59,7 +59,7 @@ for number, qa in enumerate(project.qa_pairs, start=1):
         typed[qa.key] = st.text_input(
             tr("questions.answer"),
             key=answers.widget_key(project.id, qa.key),
-            placeholder=tr("questions.answer_placeholder"),
+            placeholder=tr("questions.answer_placeholder" if qa.choices else "questions.answer_placeholder_free"),
             max_chars=2000,
         )
 

@@ -17,7 +17,14 @@ from estimator.engines.offline import OfflineEngine
 from estimator.errors import InvalidInputError, NotFoundError
 from estimator.schemas import PHASES, Deliverable
 from estimator.sizing.kinds import GRADES, PROJECT_TYPES, UNIT_KINDS, Grade, ProjectType, UnitKind
-from estimator.sizing.rates import DEFAULT_RATES, DEFAULTS_AUTHOR, DEFAULTS_NOTE, RateTable, UnitRate
+from estimator.sizing.rates import (
+    DEFAULT_RATES,
+    DEFAULTS_AUTHOR,
+    DEFAULTS_NOTE,
+    DEFAULTS_UPDATED_NOTE,
+    RateTable,
+    UnitRate,
+)
 from estimator.store import Store
 from estimator.workflow import Workflow
 from tests.factories import JPY, line, project_settings
@@ -70,6 +77,25 @@ def test_first_use_stores_the_shipped_defaults_as_version_1(store: Store) -> Non
     assert store.current_rate_table() == table, "asked again, nothing new is stored"
     [first] = store.rate_table_versions()
     assert (first.version, first.created_by, first.note) == (1, DEFAULTS_AUTHOR, DEFAULTS_NOTE)
+
+
+def test_an_untouched_table_of_an_older_release_gives_way_to_the_new_defaults(store: Store) -> None:
+    """A firm that never edited its table gets a newer release's figures (new kinds included) as the next
+    version; the old version, and every estimate made with it, stays as it was."""
+    older = with_days(DEFAULT_RATES, SCREEN, D("7.77"))
+    store.save_rate_table(older, created_by=DEFAULTS_AUTHOR, note=DEFAULTS_NOTE)
+    current = store.current_rate_table()
+    assert current.version == 2 and current.note == DEFAULTS_UPDATED_NOTE
+    assert figures(current) == figures(DEFAULT_RATES)
+    assert store.rate_table(1).rate(*SCREEN).days == D("7.77")
+    assert store.current_rate_table() == current, "asked again, nothing new is stored"
+
+
+def test_an_edited_table_is_kept_whatever_the_release_ships(store: Store) -> None:
+    first = store.current_rate_table()
+    mine = store.save_rate_table(with_days(first, SCREEN, D("9.25")), created_by=USER, note="ours")
+    assert store.current_rate_table() == mine
+    assert [v.version for v in store.rate_table_versions()] == [1, 2]
 
 
 def test_saving_makes_a_new_version_and_the_old_one_is_unchanged(store: Store) -> None:

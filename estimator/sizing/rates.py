@@ -291,6 +291,7 @@ def _default_rate(project_type: ProjectType, kind: UnitKind, grade: Grade) -> Un
 
 DEFAULTS_AUTHOR = "estimator"
 DEFAULTS_NOTE = "Shipped defaults: docs/sizing-sources.md"
+DEFAULTS_UPDATED_NOTE = "Shipped defaults of a newer release (the table was never edited): docs/sizing-sources.md"
 """Who and what version 1 names when the store writes the defaults at first use."""
 
 DEFAULT_RATES = RateTable(
