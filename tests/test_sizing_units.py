@@ -510,6 +510,7 @@ CUE_PHRASES = {
     "modification": "既存画面に2列を追加",
     "stated_simple": "簡易画面",
     "staging": "ステージングテーブル作成",
+    "low_code": "kintoneアプリ画面",
     "search": "検索画面",
     "aggregation": "集計画面",
     "input_validation": "入力チェック付きフォーム",

@@ -1162,6 +1162,12 @@ _CUES: tuple[_Cue, ...] = (
         _en("crud only", "only crud", "(?:simple|basic|plain) crud"),
     ),
     _cue("static", Grade.SIMPLE, r"静的", _en("static")),
+    _cue(
+        "low_code",
+        Grade.SIMPLE,
+        r"ローコード|ノーコード|kintone|キントーン|power ?apps",
+        _en("low-?code", "no-?code", "canvas apps?", "power apps", "kintone"),
+    ),
     _cue("staging", Grade.SIMPLE, r"ステージング(?:テーブル|層|モデル)", _en("staging (?:models?|tables?|layers?)")),
     _cue(
         "fixed_content",
@@ -1196,7 +1202,8 @@ _CUE_BY_KEY: Mapping[str, _Cue] = {cue.key: cue for cue in _CUES}
 GRADE_CUES: Mapping[str, Grade] = MappingProxyType({cue.key: cue.grade for cue in _CUES})
 """Each cue's stable key (written in reasoning text and `Count.cues`) and the grade it implies.
 
-SIMPLE: static (静的, static), staging (ステージングテーブル, staging models: a 1:1 copy of a
+SIMPLE: static (静的, static), low_code (ローコード, kintone, Power Apps, canvas app: the platform
+builds the plumbing), staging (ステージングテーブル, staging models: a 1:1 copy of a
 source table), fixed_content (固定ページ), display_only (表示のみ, read-only),
 crud_only (CRUDのみ, 単純なCRUD, CRUD only), template (テンプレート利用, template-based),
 modification (改修, 既存画面に…, 列追加: changing what exists is less than building it),
