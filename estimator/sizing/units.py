@@ -1266,6 +1266,8 @@ def _keys(found: Iterable[_Found], quantity: Decimal, kind: UnitKind) -> tuple[s
     keys = [key for key in dict.fromkeys(cue.key for cue in found) if kind not in _DATA_KINDS or key in _DATA_CUES]
     if kind is UnitKind.RECORDS:
         keys = [key for key in keys if key != "large_volume"]
+    if kind is UnitKind.DESIGN:  # designing a template is the work itself, not the reuse of one
+        keys = [key for key in keys if key != "template"]
     return tuple(keys)
 
 
