@@ -20,10 +20,11 @@ from estimator import operations
 from estimator.config import ConfigError, Settings, load_settings
 from estimator.errors import EstimatorError
 from estimator.i18n import format_money, format_number, t
-from estimator.schemas import PHASES, Deliverable, PricedEstimate, ProjectDetail, VersionSummary
+from estimator.schemas import PHASES, Deliverable, PricedEstimate, ProjectDetail, ProjectStatus, VersionSummary
 from estimator.workflow import Workflow, open_workflow
 
 CLI_USER = os.environ.get("USER", "cli")
+STATUS_VALUES = tuple(status.value for status in ProjectStatus)
 
 
 class CommandFailed(Exception):
@@ -129,7 +130,7 @@ def cmd_init_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    projects = open_workflow(settings).list_projects(args.search or "")
+    projects = open_workflow(settings).list_projects(args.search or "", args.status)
     if args.json:
         _print_json(
             [
@@ -143,6 +144,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
                     "updated_at": p.updated_at.isoformat(),
                     "latest_version": p.latest_version,
                     "latest_total": None if p.latest_total is None else _number(p.latest_total),
+                    "status": p.status.value,
                 }
                 for p in projects
             ]
@@ -153,7 +155,27 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     for p in projects:
         total = "—" if p.latest_total is None else format_money(p.latest_total, p.currency, args.lang)
         version = "—" if p.latest_version is None else f"v{p.latest_version}"
-        print(f"{p.id:>5}  {p.quote_number}  {p.title}  [{p.client}]  {version}  {total}")
+        status = t(f"project_status.{p.status.value}", args.lang)
+        print(f"{p.id:>5}  {p.quote_number}  {p.title}  [{p.client}]  {status}  {version}  {total}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    workflow = open_workflow(settings)
+    before = workflow.project(args.project)
+    after = workflow.set_status(
+        before.id, args.status, version=args.version, user=CLI_USER, expected_row_version=before.row_version
+    )
+    labels = {
+        "quote": after.quote_number,
+        "title": after.title,
+        "before": t(f"project_status.{before.status.value}", args.lang),
+        "after": t(f"project_status.{after.status.value}", args.lang),
+    }
+    if after.status is ProjectStatus.SUBMITTED:
+        print(t("cli.status.done_version", args.lang, version=after.submitted_version, **labels))
+    else:
+        print(t("cli.status.done", args.lang, **labels))
     return 0
 
 
@@ -402,7 +424,12 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
     add("init-db", cmd_init_db, "create or upgrade the database schema")
     sub = add("list", cmd_list, "list projects, newest first")
     sub.add_argument("--search", help="match title, client or quote number")
+    sub.add_argument("--status", choices=STATUS_VALUES, help="only projects in this status")
     sub.add_argument("--json", action="store_true", help="print JSON")
+    sub = add("status", cmd_status, "move a project along its life: submitted, won, done, lost, withdrawn")
+    sub.add_argument("project", type=int, help="project id")
+    sub.add_argument("status", choices=STATUS_VALUES, help="the new status (estimating: back to 見積中)")
+    sub.add_argument("--version", type=int, help="with submitted: the version sent (default: newest)")
     sub = add("show", cmd_show, "show a project's newest (or a given) estimate version")
     sub.add_argument("project", type=int, help="project id")
     sub.add_argument("--version", type=int, help="version number (default: newest)")

@@ -98,6 +98,9 @@ class Project(Base):
     system_requirements: Mapped[str] = mapped_column(Text, default="")
     # The `ProjectType` value the analyst chose; None: the engine detects the type from the list (0003).
     project_type: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # Where the project is in its life (a `ProjectStatus` value) and the version submitted to the client (0004).
+    status: Mapped[str] = mapped_column(String(20), server_default="estimating")
+    submitted_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -117,6 +120,9 @@ class Project(Base):
     )
     proposals: Mapped[list[ProposalRow]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProposalRow.id"
+    )
+    status_changes: Mapped[list[StatusChangeRow]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="StatusChangeRow.id"
     )
 
 
@@ -277,6 +283,21 @@ class PhaseRatioRow(Base):
     percent: Mapped[Decimal] = mapped_column(Scaled(2))
 
     table: Mapped[RateTableRow] = relationship(back_populates="phases")
+
+
+class StatusChangeRow(Base):
+    """One move of a project's status, appended and never changed: who, when, to what, with which version."""
+
+    __tablename__ = "project_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="status_changes")
 
 
 class Message(Base):

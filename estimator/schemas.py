@@ -9,7 +9,7 @@ and its version's unit cost, so a stored version can always be re-added up.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -494,6 +494,32 @@ class VersionOrigin(StrEnum):
     RESTORED = "restored"
 
 
+class ProjectStatus(StrEnum):
+    """Where a project is in its life: 見積中 → 提出済 → 受注 → 完了, or 失注 / 取下げ."""
+
+    ESTIMATING = "estimating"
+    SUBMITTED = "submitted"
+    WON = "won"
+    DONE = "done"
+    LOST = "lost"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_TRANSITIONS: Mapping[ProjectStatus, frozenset[ProjectStatus]] = {
+    ProjectStatus.ESTIMATING: frozenset({ProjectStatus.SUBMITTED, ProjectStatus.WITHDRAWN}),
+    # A quote the client asks to revise goes back to 見積中, and is submitted again with its new version.
+    ProjectStatus.SUBMITTED: frozenset(
+        {ProjectStatus.WON, ProjectStatus.LOST, ProjectStatus.WITHDRAWN, ProjectStatus.ESTIMATING}
+    ),
+    ProjectStatus.WON: frozenset({ProjectStatus.DONE, ProjectStatus.WITHDRAWN}),
+    # Finished is finished: its actuals are the evidence later estimates learn from.
+    ProjectStatus.DONE: frozenset(),
+    ProjectStatus.LOST: frozenset({ProjectStatus.ESTIMATING}),
+    ProjectStatus.WITHDRAWN: frozenset({ProjectStatus.ESTIMATING}),
+}
+"""The moves a status may make; any other is refused with the moves it allows."""
+
+
 class ProposalStatus(StrEnum):
     """A proposal waits (pending) until it is applied as a new version or discarded; closed ones never reopen."""
 
@@ -551,6 +577,7 @@ class ProjectSummary:
     latest_version: int | None
     latest_total: Decimal | None
     deliverable_count: int
+    status: ProjectStatus = ProjectStatus.ESTIMATING
 
 
 @dataclass(frozen=True)
@@ -586,6 +613,19 @@ class ProjectDetail:
     updated_at: datetime
     project_type: str | None = None
     """The project type the analyst chose for the sizing (a value of `sizing.kinds.ProjectType`); None: detected."""
+    status: ProjectStatus = ProjectStatus.ESTIMATING
+    submitted_version: int | None = None
+    """The version submitted to the client: the baseline actuals are compared against (None until submitted)."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One move of a project's status: who made it, when, and the version submitted with it."""
+
+    status: ProjectStatus
+    version: int | None
+    changed_by: str
+    changed_at: datetime
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from estimator.models import (
     QAPair,
     QuoteCounter,
     RateTableRow,
+    StatusChangeRow,
     UnitRateRow,
     utcnow,
 )
@@ -52,12 +53,14 @@ from estimator.schemas import (
     Pricing,
     ProjectDetail,
     ProjectSettings,
+    ProjectStatus,
     ProjectSummary,
     Proposal,
     ProposalStatus,
     Question,
     QuestionAnswer,
     RateTableVersion,
+    StatusChange,
     StoredProposal,
     VersionOrigin,
     VersionSummary,
@@ -233,6 +236,8 @@ def project_detail(project: Project) -> ProjectDetail:
         created_at=project.created_at,
         updated_at=project.updated_at,
         project_type=project.project_type,
+        status=ProjectStatus(project.status),
+        submitted_version=project.submitted_version,
     )
 
 
@@ -384,8 +389,8 @@ class Store:
         with self.database.transaction() as session:
             return _project(session, project_id)
 
-    def list_projects(self, search: str = "") -> list[ProjectSummary]:
-        """Newest first; `search` matches title, client or quote number, case-insensitively."""
+    def list_projects(self, search: str = "", status: ProjectStatus | None = None) -> list[ProjectSummary]:
+        """Newest first; `search` matches title, client or quote number, case-insensitively; `status` filters."""
         with self.database.transaction() as session:
             latest = (
                 select(EstimateVersion.task_id, func.max(EstimateVersion.number).label("number"))
@@ -405,6 +410,8 @@ class Store:
                 .outerjoin(counts, counts.c.task_id == Project.id)
                 .order_by(Project.updated_at.desc(), Project.id.desc())
             )
+            if status is not None:
+                query = query.where(Project.status == status.value)
             if search.strip():
                 pattern = f"%{search.strip().lower()}%"
                 query = query.where(
@@ -424,9 +431,46 @@ class Store:
                     latest_version=number,
                     latest_total=total,
                     deliverable_count=count or 0,
+                    status=ProjectStatus(project.status),
                 )
                 for project, number, total, count in session.execute(query)
             ]
+
+    def set_status(
+        self,
+        project_id: int,
+        status: ProjectStatus,
+        *,
+        version: int | None,
+        changed_by: str,
+        expected_row_version: int | None,
+    ) -> Project:
+        """Move the project to `status` and append the move (with the submitted `version`) to its history.
+
+        The workflow checks the move is allowed; here it is one project write like the others, refused
+        when `expected_row_version` is stale. A submission records its version as the baseline.
+        """
+        with self.database.transaction() as session:
+            _bump(session, project_id, expected_row_version)
+            values: dict[str, Any] = {"status": status.value}
+            if status is ProjectStatus.SUBMITTED:
+                values["submitted_version"] = version
+            session.execute(update(Project).where(Project.id == project_id).values(**values))
+            session.add(
+                StatusChangeRow(task_id=project_id, status=status.value, version=version, changed_by=changed_by)
+            )
+            session.flush()
+            return _project(session, project_id)
+
+    def status_changes(self, project_id: int) -> list[StatusChange]:
+        """The project's status moves, oldest first."""
+        with self.database.transaction() as session:
+            if session.get(Project, project_id) is None:
+                raise NotFoundError("errors.not_found.project", project=project_id)
+            rows = session.execute(
+                select(StatusChangeRow).where(StatusChangeRow.task_id == project_id).order_by(StatusChangeRow.id)
+            ).scalars()
+            return [StatusChange(ProjectStatus(r.status), r.version, r.changed_by, r.changed_at) for r in rows]
 
     def update_project(self, project_id: int, *, expected_row_version: int | None, **fields: Any) -> Project:
         """Change project settings (title, client, unit_cost, project_type …); refused when `expected_row_version`

@@ -23,7 +23,14 @@ from estimator.db import Database
 from estimator.engines.base import CallHooks, Engine
 from estimator.engines.factory import make_engine
 from estimator.engines.reading import UNIT_COUNTS_KEY, answered_unit_counts, needs_unit_counts
-from estimator.errors import EngineError, EstimatorError, InvalidInputError, LimitExceededError, StaleWriteError
+from estimator.errors import (
+    EngineError,
+    EstimatorError,
+    InvalidInputError,
+    LimitExceededError,
+    NotFoundError,
+    StaleWriteError,
+)
 from estimator.excel.quote import HistoryEntry, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.excel.reader import read_deliverables
 from estimator.i18n import LANGUAGES, Language, Phrase, format_money, format_number, t
@@ -40,6 +47,7 @@ from estimator.rules import (
 from estimator.schemas import (
     OFFLINE_MODEL,
     PHASES,
+    STATUS_TRANSITIONS,
     AdjustmentContext,
     Author,
     CallRecord,
@@ -61,6 +69,7 @@ from estimator.schemas import (
     ProjectBrief,
     ProjectDetail,
     ProjectSettings,
+    ProjectStatus,
     ProjectSummary,
     ProjectUsage,
     Proposal,
@@ -68,6 +77,7 @@ from estimator.schemas import (
     QaItem,
     RateRow,
     RateTableVersion,
+    StatusChange,
     StoredProposal,
     UsageSummary,
     VersionComparison,
@@ -194,6 +204,16 @@ _PHASES: Mapping[str, Phase] = {phase.value: phase for phase in PHASES}
 _Member = TypeVar("_Member", UnitKind, Grade, Phase)
 
 
+def _status(value: str) -> ProjectStatus:
+    """A `ProjectStatus` from its value, or a clear refusal naming the values there are."""
+    try:
+        return ProjectStatus(value)
+    except ValueError:
+        raise InvalidInputError(
+            "errors.status.unknown", status=value, statuses=", ".join(status.value for status in ProjectStatus)
+        ) from None
+
+
 def _project_type(value: str) -> ProjectType:
     """`value` as a project type, or the refusal listing the types there are."""
     kind = _TYPES.get(value)
@@ -253,9 +273,55 @@ class Workflow:
     def project(self, project_id: int) -> ProjectDetail:
         return project_detail(self.store.get_project(project_id))
 
-    def list_projects(self, search: str = "") -> list[ProjectSummary]:
-        """Newest first; `search` matches title, client or quote number."""
-        return self.store.list_projects(search)
+    def list_projects(self, search: str = "", status: str | None = None) -> list[ProjectSummary]:
+        """Newest first; `search` matches title, client or quote number; `status` (a `ProjectStatus` value) filters."""
+        return self.store.list_projects(search, None if status is None else _status(status))
+
+    def set_status(
+        self,
+        project_id: int,
+        status: str,
+        *,
+        version: int | None = None,
+        user: str,
+        expected_row_version: int | None,
+    ) -> ProjectDetail:
+        """Move the project along its life (`STATUS_TRANSITIONS`); a submission names the version sent.
+
+        Submitting takes `version` (the newest when None) and needs one to exist: the submitted
+        version is the baseline the actuals are compared against. Any other move keeps the baseline
+        and takes no version. A move the current status does not allow is refused, naming the ones
+        it does.
+        """
+        target = _status(status)
+        project = self.project(project_id)
+        allowed = STATUS_TRANSITIONS[project.status]
+        if target not in allowed:
+            raise InvalidInputError(
+                "errors.status.not_allowed",
+                current=project.status.value,
+                target=target.value,
+                allowed=", ".join(sorted(item.value for item in allowed)) or "—",
+            )
+        submitted: int | None = None
+        if target is ProjectStatus.SUBMITTED:
+            numbers = [summary.number for summary in self.versions(project_id)]
+            if not numbers:
+                raise InvalidInputError("errors.status.no_version")
+            submitted = numbers[-1] if version is None else version
+            if submitted not in numbers:
+                raise NotFoundError("errors.not_found.version", project=project_id, version=submitted)
+        elif version is not None:
+            raise InvalidInputError("errors.status.version_only_on_submit")
+        return project_detail(
+            self.store.set_status(
+                project_id, target, version=submitted, changed_by=user, expected_row_version=expected_row_version
+            )
+        )
+
+    def status_changes(self, project_id: int) -> list[StatusChange]:
+        """Who moved the project's status, when, to what and with which version, oldest first."""
+        return self.store.status_changes(project_id)
 
     def duplicate_project(self, project_id: int, *, title: str, user: str) -> ProjectDetail:
         """A copy with the same settings, deliverables, requirements and answers (no versions), under `title`."""

@@ -1,6 +1,6 @@
-"""Estimate: choose the project type, generate a version, read it (lines, details, totals, PERT range,
-the JUAS cross-check of a business system, chart), edit person-days into a new version, compare and
-restore versions, download the quote."""
+"""Estimate: choose the project type, generate a version, move the project's status, read it (lines,
+details, totals, PERT range, the JUAS cross-check of a business system, chart), edit person-days into a
+new version, compare and restore versions, download the quote."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import streamlit as st
 from estimator.errors import EstimatorError
 from estimator.schemas import MAX_LINE_PERSON_DAYS
 from ui import estimate as view
-from ui import sizing_view
+from ui import sizing_view, status_view
 from ui.context import (
     flash,
     lang,
@@ -48,6 +48,7 @@ if not versions:
     st.info(tr("estimate.none_yet"))
     st.stop()
 
+status_view.status_control(project, versions)
 newest = versions[-1]
 latest = view.shown_version(project.id, versions)
 if latest.number != newest.number:

@@ -8,8 +8,9 @@ import streamlit as st
 
 from estimator.errors import EstimatorError
 from estimator.i18n import format_money, format_number, t
-from estimator.schemas import CURRENCIES, ROUNDINGS
+from estimator.schemas import CURRENCIES, ROUNDINGS, ProjectStatus
 from estimator.workflow import read_decimal
+from ui import status_view
 from ui.context import (
     close_project,
     current_project,
@@ -79,8 +80,14 @@ with st.expander(tr("projects.new"), expanded=not flow.list_projects()):
             open_project(project.id)
             st.switch_page("pages/deliverables.py")
 
-search = st.text_input(tr("projects.search"), placeholder=tr("projects.search_hint"), key="project_search")
-projects = flow.list_projects(search)
+search_column, status_column = st.columns([3, 1])
+search = search_column.text_input(tr("projects.search"), placeholder=tr("projects.search_hint"), key="project_search")
+ALL = "all"
+filters = {ALL: tr("projects.status_all")} | {s.value: status_view.status_label(s) for s in ProjectStatus}
+chosen = status_column.selectbox(
+    tr("projects.status_filter"), list(filters), format_func=filters.__getitem__, key="project_status_filter"
+)
+projects = flow.list_projects(search, None if chosen == ALL else chosen)
 if not projects:
     st.info(tr("projects.empty"))
 
@@ -95,7 +102,10 @@ for summary in projects:
         )
         total = "—" if summary.latest_total is None else format_money(summary.latest_total, summary.currency, language)
         marker = " :material/check_circle:" if opened is not None and opened.id == summary.id else ""
-        info.markdown(f"**{summary.title}**{marker}  \n{summary.client or '—'} · {summary.quote_number}")
+        info.markdown(
+            f"**{summary.title}**{marker} {status_view.badge(summary.status)}  \n"
+            f"{summary.client or '—'} · {summary.quote_number}"
+        )
         info.caption(
             tr(
                 "projects.row_caption",

@@ -38,7 +38,8 @@ def add_issued_project(database: Database, quote_number: str, title: str = "Issu
     """A project row holding `quote_number`, written directly: an older release issued it, not this code's counter.
 
     A Core insert naming only the columns 0001 has: the ORM would also name the columns later
-    revisions added (`project_type`, 0003), which a database at an older revision lacks.
+    revisions added (`project_type`, 0003; `status` has only a server default, 0004), which a database at an
+    older revision lacks.
     """
     settings = project_settings(title)
     row = {

@@ -204,10 +204,12 @@ def test_every_restore_refusal_is_one_formatted_line_and_the_live_database_is_by
     assert listed.returncode == 0 and "Precious" in listed.stdout
 
 
-MIGRATION_0004 = """\"\"\"A later migration that changes nothing: the newest revision of the code under test.\"\"\"
+NEXT_REVISION = f"{int(SCHEMA_REVISION) + 1:04d}"
+"""The revision of a later release than this code: one past the newest migration."""
+MIGRATION_LATER = """\"\"\"A later migration that changes nothing: the newest revision of the code under test.\"\"\"
 
-revision = Q0004Q
-down_revision = Q0003Q
+revision = QNEXTQ
+down_revision = QCURRENTQ
 branch_labels = None
 depends_on = None
 
@@ -222,14 +224,15 @@ def downgrade() -> None:
 
 
 def newer_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quote: str) -> None:
-    """This code as a later release: a migration 0004 added to a copy of the migrations folder.
+    """This code as a later release: one more migration (`NEXT_REVISION`) added to a copy of the migrations folder.
 
-    `quote` is how the file spells its revision: `alembic revision` writes '0004' (its template
+    `quote` is how the file spells its revision: `alembic revision` writes '0005' (its template
     uses repr), the repository's own migrations are written "0001".
     """
     folder = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0004_later.py").write_text(MIGRATION_0004.replace("Q", quote), encoding="utf-8")
+    text = MIGRATION_LATER.replace("NEXT", NEXT_REVISION).replace("CURRENT", SCHEMA_REVISION).replace("Q", quote)
+    (folder / "versions" / f"{NEXT_REVISION}_later.py").write_text(text, encoding="utf-8")
     monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
 
 
@@ -237,22 +240,22 @@ def test_a_backup_at_a_revision_spelt_as_alembic_writes_it_is_known(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     newer_code(tmp_path, monkeypatch, quote="'")
-    backup = database_with(tmp_path / "backup.db", "From 0004")
-    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == "0004"
+    backup = database_with(tmp_path / "backup.db", "From the later release")
+    assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == NEXT_REVISION
     live = database_with(tmp_path / "live.db", "Before")
     restore_sqlite(backup, live)
-    assert titles(live) == ["From 0004"]
+    assert titles(live) == ["From the later release"]
 
 
 def test_a_backup_at_an_older_revision_is_migrated_up_as_it_is_restored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    backup = database_with(tmp_path / "backup.db", "From 0003")
+    backup = database_with(tmp_path / "backup.db", "From this release")
     newer_code(tmp_path, monkeypatch, quote='"')
     live = database_with(tmp_path / "live.db", "Before")
     restore_sqlite(backup, live)
-    assert titles(live) == ["From 0003"]
-    assert current_revision(Database.from_url(f"sqlite:///{live}", upgrade=False).engine) == "0004"
+    assert titles(live) == ["From this release"]
+    assert current_revision(Database.from_url(f"sqlite:///{live}", upgrade=False).engine) == NEXT_REVISION
     assert current_revision(Database.from_url(f"sqlite:///{backup}", upgrade=False).engine) == SCHEMA_REVISION
 
 
