@@ -32,6 +32,7 @@ PAGES = [
     ("pages/questions.py", "nav.questions", ":material/quiz:", "questions"),
     ("pages/estimate.py", "nav.estimate", ":material/calculate:", "estimate"),
     ("pages/adjust.py", "nav.adjust", ":material/tune:", "adjust"),
+    ("pages/actuals.py", "nav.actuals", ":material/fact_check:", "actuals"),
     ("pages/usage.py", "nav.usage", ":material/monitoring:", "usage"),
 ]
 navigation = st.navigation(

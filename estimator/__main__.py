@@ -20,7 +20,15 @@ from estimator import operations
 from estimator.config import ConfigError, Settings, load_settings
 from estimator.errors import EstimatorError
 from estimator.i18n import format_money, format_number, t
-from estimator.schemas import PHASES, Deliverable, PricedEstimate, ProjectDetail, ProjectStatus, VersionSummary
+from estimator.schemas import (
+    PHASES,
+    Deliverable,
+    EffortUnit,
+    PricedEstimate,
+    ProjectDetail,
+    ProjectStatus,
+    VersionSummary,
+)
 from estimator.workflow import Workflow, open_workflow
 
 CLI_USER = os.environ.get("USER", "cli")
@@ -176,6 +184,96 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(t("cli.status.done_version", args.lang, version=after.submitted_version, **labels))
     else:
         print(t("cli.status.done", args.lang, **labels))
+    return 0
+
+
+def cmd_actuals(args: argparse.Namespace, settings: Settings) -> int:
+    workflow = open_workflow(settings)
+    project = workflow.project(args.project)
+    path = _require_file(args.file, args.lang)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CommandFailed(t("cli.cannot_read", args.lang, path=args.file, reason=error.strerror or error)) from None
+    sheet = workflow.read_timesheet(project.id, data, path.name, lang=args.lang, unit=args.unit)
+    if sheet.problems:
+        for problem in sheet.problems:
+            print(problem.message, file=sys.stderr)
+        if not args.skip_invalid:
+            raise CommandFailed(t("cli.estimate.row_problems", args.lang, count=len(sheet.problems)))
+    recorded = workflow.import_timesheet(
+        project.id,
+        sheet,
+        change_requests=args.change_requests,
+        user=CLI_USER,
+        expected_row_version=project.row_version,
+    )
+    entries = workflow.actuals(recorded.id)
+    unmatched = [row for row in sheet.rows if row.line is None]
+    if args.json:
+        _print_json(
+            {
+                "project_id": project.id,
+                "quote_number": project.quote_number,
+                "baseline_version": recorded.submitted_version,
+                "matched": [
+                    {
+                        "row": row.row,
+                        "name": row.name,
+                        "line": row.line,
+                        "phase": None if row.phase is None else row.phase.value,
+                        "person_days": _number(row.person_days),
+                    }
+                    for row in sheet.rows
+                    if row.line is not None
+                ],
+                "unmatched": [
+                    {
+                        "row": row.row,
+                        "name": row.name,
+                        "person_days": _number(row.person_days),
+                        "suggestions": list(row.suggestions),
+                        "recorded_as_change_request": args.change_requests,
+                    }
+                    for row in unmatched
+                ],
+                "problems": [{"row": problem.row, "message": problem.message} for problem in sheet.problems],
+                "actuals": [
+                    {
+                        "deliverable": entry.deliverable,
+                        "phase": None if entry.phase is None else entry.phase.value,
+                        "person_days": _number(entry.person_days),
+                        "change_request": entry.change_request,
+                    }
+                    for entry in entries
+                ],
+            }
+        )
+        return 0
+    matched = len(sheet.rows) - len(unmatched)
+    print(
+        t(
+            "cli.actuals.done",
+            args.lang,
+            quote=project.quote_number,
+            rows=len(sheet.rows),
+            matched=matched,
+            lines=len(entries),
+        )
+    )
+    for row in unmatched:
+        key = "cli.actuals.unmatched_suggest" if row.suggestions else "cli.actuals.unmatched"
+        print(
+            t(
+                key,
+                args.lang,
+                row=row.row,
+                name=row.name,
+                suggestions=t("offline.list_separator", args.lang).join(row.suggestions),
+            )
+        )
+    if unmatched:
+        print(t("cli.actuals.change_requests" if args.change_requests else "cli.actuals.not_recorded", args.lang))
     return 0
 
 
@@ -430,6 +528,19 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
     sub.add_argument("project", type=int, help="project id")
     sub.add_argument("status", choices=STATUS_VALUES, help="the new status (estimating: back to 見積中)")
     sub.add_argument("--version", type=int, help="with submitted: the version sent (default: newest)")
+    sub = add("actuals", cmd_actuals, "import actual effort from a timesheet (.csv/.xlsx) of a won or done project")
+    sub.add_argument("project", type=int, help="project id")
+    sub.add_argument("file", help="timesheet export: deliverable (or task), phase (optional), effort and its unit")
+    sub.add_argument(
+        "--unit",
+        choices=tuple(unit.value for unit in EffortUnit),
+        help="unit of an effort column whose header names none (default: the header's or the unit column's)",
+    )
+    sub.add_argument(
+        "--change-requests", action="store_true", help="record rows that match no line as lines added in delivery"
+    )
+    sub.add_argument("--skip-invalid", action="store_true", help="take the valid rows when some rows have problems")
+    sub.add_argument("--json", action="store_true", help="print JSON")
     sub = add("show", cmd_show, "show a project's newest (or a given) estimate version")
     sub.add_argument("project", type=int, help="project id")
     sub.add_argument("--version", type=int, help="version number (default: newest)")

@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     tax_rate_en: Decimal = Field(Decimal("0"), ge=0, le=100)
     rounding: Rounding = "floor"
     quote_validity_days: int = Field(30, ge=1, le=365)
+    # How a timesheet's hours and person-months become person-days (actuals import).
+    hours_per_day: Decimal = Field(Decimal("8"), gt=0, le=24)
+    days_per_month: Decimal = Field(Decimal("20"), gt=0, le=31)
     data_retention_days: int = Field(0, ge=0)
 
     language: Language = "ja"

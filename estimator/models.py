@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
@@ -123,6 +124,9 @@ class Project(Base):
     )
     status_changes: Mapped[list[StatusChangeRow]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="StatusChangeRow.id"
+    )
+    actuals: Mapped[list[ActualEffortRow]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ActualEffortRow.position"
     )
 
 
@@ -298,6 +302,25 @@ class StatusChangeRow(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="status_changes")
+
+
+class ActualEffortRow(Base):
+    """Actual person-days spent on one line of the project (one phase of it, or the line as a whole);
+    a line added during delivery is a change request. Replaced as a whole set, like the deliverables."""
+
+    __tablename__ = "actual_efforts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    deliverable: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    person_days: Mapped[Decimal] = mapped_column(Scaled(2))
+    change_request: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="actuals")
 
 
 class Message(Base):

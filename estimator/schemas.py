@@ -520,6 +520,54 @@ STATUS_TRANSITIONS: Mapping[ProjectStatus, frozenset[ProjectStatus]] = {
 """The moves a status may make; any other is refused with the moves it allows."""
 
 
+class EffortUnit(StrEnum):
+    """The unit a timesheet states effort in; person-days are what an estimate is in."""
+
+    PERSON_DAYS = "person-days"
+    HOURS = "hours"
+    PERSON_MONTHS = "person-months"
+
+
+@dataclass(frozen=True)
+class ActualEntry:
+    """Actual effort recorded against a project: for a line of its baseline version, or for a line added
+    during delivery (`change_request`), and for one phase or (None) the line as a whole."""
+
+    deliverable: str
+    person_days: Decimal
+    phase: Phase | None = None
+    change_request: bool = False
+
+
+@dataclass(frozen=True)
+class TimesheetRow:
+    """One row of an imported timesheet, in person-days, and the baseline line it matched.
+
+    `line` is the baseline line whose name is the row's by the project's one name rule
+    (`name_key`); when none is, `suggestions` holds the lines whose names are close (rapidfuzz),
+    for the analyst to confirm, and the row is shown, never dropped.
+    """
+
+    row: int
+    name: str
+    person_days: Decimal
+    phase: Phase | None = None
+    line: str | None = None
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Timesheet:
+    """An imported timesheet: its rows, the rows that could not be read, and where its header was."""
+
+    rows: tuple[TimesheetRow, ...]
+    problems: tuple[RowProblem, ...]
+    sheet: str | None
+    header_row: int
+    units: tuple[EffortUnit, ...]
+    """The units its effort columns were in, as read (converted to person-days in `rows`)."""
+
+
 class ProposalStatus(StrEnum):
     """A proposal waits (pending) until it is applied as a new version or discarded; closed ones never reopen."""
 

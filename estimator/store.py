@@ -15,13 +15,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, func, select, update
+from sqlalchemy import CursorResult, Result, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from estimator.db import Database
 from estimator.errors import InvalidInputError, NotFoundError, StaleWriteError
 from estimator.models import (
+    ActualEffortRow,
     DeliverableRow,
     EstimateLineRow,
     EstimateVersion,
@@ -39,6 +40,7 @@ from estimator.models import (
 )
 from estimator.schemas import (
     PHASES,
+    ActualEntry,
     Answer,
     CallRecord,
     ChatMessage,
@@ -461,6 +463,41 @@ class Store:
             )
             session.flush()
             return _project(session, project_id)
+
+    def replace_actuals(
+        self, project_id: int, entries: Sequence[ActualEntry], *, recorded_by: str, expected_row_version: int | None
+    ) -> Project:
+        """The project's actuals become `entries` (in their order), in one project write refused when stale."""
+        with self.database.transaction() as session:
+            _bump(session, project_id, expected_row_version)
+            session.execute(delete(ActualEffortRow).where(ActualEffortRow.task_id == project_id))
+            session.add_all(
+                ActualEffortRow(
+                    task_id=project_id,
+                    position=position,
+                    deliverable=entry.deliverable,
+                    phase=None if entry.phase is None else entry.phase.value,
+                    person_days=entry.person_days,
+                    change_request=entry.change_request,
+                    recorded_by=recorded_by,
+                )
+                for position, entry in enumerate(entries)
+            )
+            session.flush()
+            return _project(session, project_id)
+
+    def actuals(self, project_id: int) -> list[ActualEntry]:
+        """The project's recorded actuals, in the order they were saved."""
+        with self.database.transaction() as session:
+            if session.get(Project, project_id) is None:
+                raise NotFoundError("errors.not_found.project", project=project_id)
+            rows = session.execute(
+                select(ActualEffortRow).where(ActualEffortRow.task_id == project_id).order_by(ActualEffortRow.position)
+            ).scalars()
+            return [
+                ActualEntry(r.deliverable, r.person_days, None if r.phase is None else Phase(r.phase), r.change_request)
+                for r in rows
+            ]
 
     def status_changes(self, project_id: int) -> list[StatusChange]:
         """The project's status moves, oldest first."""

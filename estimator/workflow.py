@@ -33,9 +33,10 @@ from estimator.errors import (
 )
 from estimator.excel.quote import HistoryEntry, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.excel.reader import read_deliverables
+from estimator.excel.timesheet import match_timesheet, read_timesheet
 from estimator.i18n import LANGUAGES, Language, Phrase, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
-from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES, is_tax_rate, quantum
+from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES, is_tax_rate, quantum, round_person_days
 from estimator.rules import (
     Intent,
     IntentKind,
@@ -45,9 +46,11 @@ from estimator.rules import (
     risk_buffer_operation,
 )
 from estimator.schemas import (
+    MAX_LINE_PERSON_DAYS,
     OFFLINE_MODEL,
     PHASES,
     STATUS_TRANSITIONS,
+    ActualEntry,
     AdjustmentContext,
     Author,
     CallRecord,
@@ -58,6 +61,8 @@ from estimator.schemas import (
     ChatRole,
     DayUsage,
     Deliverable,
+    EffortUnit,
+    EstimateLine,
     ImportResult,
     JuasCheck,
     LastCall,
@@ -79,11 +84,13 @@ from estimator.schemas import (
     RateTableVersion,
     StatusChange,
     StoredProposal,
+    Timesheet,
     UsageSummary,
     VersionComparison,
     VersionOrigin,
     VersionSummary,
     check_deliverables,
+    name_key,
     price,
     unit_cost_problem,
 )
@@ -204,6 +211,32 @@ _PHASES: Mapping[str, Phase] = {phase.value: phase for phase in PHASES}
 _Member = TypeVar("_Member", UnitKind, Grade, Phase)
 
 
+def timesheet_entries(sheet: Timesheet, *, change_requests: bool) -> list[ActualEntry]:
+    """A timesheet's rows summed per (line, phase), in the order lines first appear; unmatched rows summed per
+    name as change requests when `change_requests`, else left out."""
+    totals: dict[tuple[str, Phase | None, bool], Decimal] = {}
+    for row in sheet.rows:
+        if row.line is None and not change_requests:
+            continue
+        key = (row.line or row.name, row.phase, row.line is None)
+        totals[key] = totals.get(key, Decimal(0)) + row.person_days
+    return [ActualEntry(name, days, phase, added) for (name, phase, added), days in totals.items()]
+
+
+def _effort_unit(value: str) -> EffortUnit:
+    """An `EffortUnit` from its value, or a clear refusal naming the units there are."""
+    try:
+        return EffortUnit(value)
+    except ValueError:
+        raise InvalidInputError(
+            "errors.timesheet.unknown_unit", unit=value, units=", ".join(unit.value for unit in EffortUnit)
+        ) from None
+
+
+MAX_ACTUAL_PERSON_DAYS = MAX_LINE_PERSON_DAYS * 10
+"""Actuals may overrun an estimate line's cap by far, but not without bound (a typo in the unit)."""
+
+
 def _status(value: str) -> ProjectStatus:
     """A `ProjectStatus` from its value, or a clear refusal naming the values there are."""
     try:
@@ -318,6 +351,75 @@ class Workflow:
                 project_id, target, version=submitted, changed_by=user, expected_row_version=expected_row_version
             )
         )
+
+    def baseline_lines(self, project_id: int) -> list[EstimateLine]:
+        """The lines actuals are compared against: the version submitted to the client, else the newest."""
+        project = self.project(project_id)
+        version = self.store.get_version(project_id, project.submitted_version)
+        return version_lines(version)
+
+    def read_timesheet(
+        self, project_id: int, data: bytes, filename: str, *, lang: str, unit: str | None = None
+    ) -> Timesheet:
+        """A timesheet export's rows in person-days, each matched to a baseline line or with suggestions.
+
+        `unit` (an `EffortUnit` value) is the unit of an effort column that names none. Hours and
+        person-months are converted at HOURS_PER_DAY and DAYS_PER_MONTH.
+        """
+        names = [line.deliverable for line in self.baseline_lines(project_id)]
+        sheet = read_timesheet(
+            data,
+            filename,
+            max_bytes=self.settings.max_upload_bytes,
+            lang=lang,
+            hours_per_day=self.settings.hours_per_day,
+            days_per_month=self.settings.days_per_month,
+            unit=None if unit is None else _effort_unit(unit),
+        )
+        return match_timesheet(sheet, names)
+
+    def record_actuals(
+        self, project_id: int, entries: Sequence[ActualEntry], *, user: str, expected_row_version: int | None
+    ) -> ProjectDetail:
+        """The project's actuals become `entries`, once it is 受注 or 完了.
+
+        An entry names a baseline line (by the name rule; it is stored with the line's spelling) or is a
+        change request, a line added during delivery; an entry naming neither is refused, as is a
+        figure outside 0–`MAX_LINE_PERSON_DAYS` × 10.
+        """
+        project = self.project(project_id)
+        if project.status not in (ProjectStatus.WON, ProjectStatus.DONE):
+            raise InvalidInputError("errors.actuals.not_started", status=project.status.value)
+        by_key = {name_key(line.deliverable): line.deliverable for line in self.baseline_lines(project_id)}
+        kept: list[ActualEntry] = []
+        for entry in entries:
+            line = by_key.get(name_key(entry.deliverable))
+            if line is None and not entry.change_request:
+                raise InvalidInputError("errors.actuals.unknown_line", name=entry.deliverable)
+            if not 0 <= entry.person_days <= MAX_ACTUAL_PERSON_DAYS:
+                raise InvalidInputError("errors.actuals.bad_days", name=entry.deliverable, days=str(entry.person_days))
+            name = entry.deliverable.strip() if line is None or entry.change_request else line
+            kept.append(replace(entry, deliverable=name, person_days=round_person_days(entry.person_days)))
+        return project_detail(
+            self.store.replace_actuals(project_id, kept, recorded_by=user, expected_row_version=expected_row_version)
+        )
+
+    def import_timesheet(
+        self, project_id: int, sheet: Timesheet, *, change_requests: bool, user: str, expected_row_version: int | None
+    ) -> ProjectDetail:
+        """Record a read timesheet as the project's actuals: its rows summed per line and phase (a timesheet has a
+        row per person and day); rows that matched no line are change requests when `change_requests`, else
+        left out, as the caller has shown them."""
+        return self.record_actuals(
+            project_id,
+            timesheet_entries(sheet, change_requests=change_requests),
+            user=user,
+            expected_row_version=expected_row_version,
+        )
+
+    def actuals(self, project_id: int) -> list[ActualEntry]:
+        """The actual efforts recorded for the project, in the order they were saved."""
+        return self.store.actuals(project_id)
 
     def status_changes(self, project_id: int) -> list[StatusChange]:
         """Who moved the project's status, when, to what and with which version, oldest first."""

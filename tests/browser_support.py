@@ -117,7 +117,15 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
-NAV_KEYS = ("nav.projects", "nav.deliverables", "nav.questions", "nav.estimate", "nav.adjust", "nav.usage")
+NAV_KEYS = (
+    "nav.projects",
+    "nav.deliverables",
+    "nav.questions",
+    "nav.estimate",
+    "nav.adjust",
+    "nav.actuals",
+    "nav.usage",
+)
 REQUESTS = {"ja": "あと30万円安く", "en": "reduce by $3,000"}
 
 

@@ -16,6 +16,7 @@ PAGES = (
     ("pages/questions.py", "nav.questions"),
     ("pages/estimate.py", "nav.estimate"),
     ("pages/adjust.py", "nav.adjust"),
+    ("pages/actuals.py", "nav.actuals"),
     ("pages/usage.py", "nav.usage"),
 )
 

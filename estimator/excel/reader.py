@@ -22,11 +22,11 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import openpyxl
 from openpyxl.cell.read_only import ReadOnlyCell
@@ -75,11 +75,11 @@ class _Uncalculated:
     """The value of a formula cell saved without its result (see `_sheet_rows`)."""
 
 
-_UNCALCULATED = _Uncalculated()
+UNCALCULATED = _Uncalculated()
 
 
 @dataclass
-class _Table:
+class Table:
     """One sheet (or the CSV file): its name and its rows numbered as the user sees them."""
 
     name: str | None
@@ -97,6 +97,29 @@ class _Header:
 
 def read_deliverables(data: bytes, filename: str, *, max_bytes: int, lang: str) -> ImportResult:
     """The deliverables in an uploaded file, with row problems and notices in `lang`."""
+    return read_tables(
+        data,
+        filename,
+        max_bytes=max_bytes,
+        csv=lambda records, encoding: _csv_result(records, encoding, lang),
+        workbook=lambda tables: _collect(tables, lang),
+    )
+
+
+Result = TypeVar("Result")
+
+
+def read_tables(
+    data: bytes,
+    filename: str,
+    *,
+    max_bytes: int,
+    csv: Callable[[CsvRecords, str], Result],
+    workbook: Callable[[Iterator[Table]], Result],
+) -> Result:
+    """An uploaded .csv or .xlsx checked as a whole (size, type, disguise, package), then given to the reader
+    of its kind: `csv` gets the records and the encoding, `workbook` the sheets as tables, read lazily
+    while the workbook is open. Every importer (deliverables, actuals) goes through this one gate."""
     if not data:
         raise InvalidInputError("errors.import.empty_file", filename=filename)
     if len(data) > max_bytes:
@@ -108,9 +131,10 @@ def read_deliverables(data: bytes, filename: str, *, max_bytes: int, lang: str) 
         )
     extension = PurePath(filename).suffix.lower()
     if extension == ".csv":
-        return _read_csv(data, filename, lang)
+        records, encoding = _csv_records(data, filename)
+        return csv(records, encoding)
     if extension == ".xlsx":
-        return _read_xlsx(data, filename, lang)
+        return _read_xlsx(data, filename, workbook)
     if extension == ".xlsm":
         raise InvalidInputError("errors.import.macro_workbook", filename=filename)
     if extension == ".xls":
@@ -142,7 +166,7 @@ def _sniff(data: bytes) -> str:
 # --- CSV -----------------------------------------------------------------------------------------
 
 
-def _read_csv(data: bytes, filename: str, lang: str) -> ImportResult:
+def _csv_records(data: bytes, filename: str) -> tuple[CsvRecords, str]:
     kind = _sniff(data)
     if kind == "zip":
         raise InvalidInputError("errors.import.workbook_as_csv", filename=filename)
@@ -153,8 +177,16 @@ def _read_csv(data: bytes, filename: str, lang: str) -> ImportResult:
     text, encoding = _decode(data, filename)
     if not text.strip():
         raise InvalidInputError("errors.import.empty_file", "only a byte-order mark or blanks", filename=filename)
-    records = _CsvRecords(text, _csv_delimiter(text))
-    result = _collect([_Table(name=None, index=0, rows=iter(records))], lang)
+    return CsvRecords(text, _csv_delimiter(text)), encoding
+
+
+def csv_table(records: CsvRecords) -> Table:
+    """The CSV file as the one table it is."""
+    return Table(name=None, index=0, rows=iter(records))
+
+
+def _csv_result(records: CsvRecords, encoding: str, lang: str) -> ImportResult:
+    result = _collect([csv_table(records)], lang)
     multiline = [
         _notice("import.notice.multiline_cell", {"row": row, "first_line": first, "last_line": last}, lang)
         for row, first, last in records.suspect
@@ -190,7 +222,7 @@ def _csv_delimiter(text: str) -> str:
     """The delimiter under which a header row appears with the most cells (comma when none does)."""
     best, best_width = ",", 0
     for delimiter in CSV_DELIMITERS:
-        head = itertools.islice(_CsvRecords(text, delimiter), HEADER_SCAN_ROWS)
+        head = itertools.islice(CsvRecords(text, delimiter), HEADER_SCAN_ROWS)
         try:
             header = next((row for _, row in head if _match_header(0, row)), None)
         except InvalidInputError:
@@ -200,7 +232,7 @@ def _csv_delimiter(text: str) -> str:
     return best
 
 
-class _CsvRecords:
+class CsvRecords:
     """The records of a CSV text, numbered from 1 as Excel shows a CSV's rows, each checked against its lines.
 
     A quoted cell may hold line breaks: that is how Excel writes a cell with several
@@ -291,7 +323,7 @@ def _closing_quote(record: str, start: int) -> int:
 # --- xlsx ----------------------------------------------------------------------------------------
 
 
-def _read_xlsx(data: bytes, filename: str, lang: str) -> ImportResult:
+def _read_xlsx(data: bytes, filename: str, workbook: Callable[[Iterator[Table]], Result]) -> Result:
     kind = _sniff(data)
     if kind == "ole2":
         key = "errors.import.encrypted" if _OLE2_ENCRYPTION_STREAM in data else "errors.import.xls_unsupported"
@@ -305,7 +337,7 @@ def _read_xlsx(data: bytes, filename: str, lang: str) -> ImportResult:
         values = workbooks.enter_context(contextlib.closing(_load_workbook(data, data_only=True)))
         formulas = workbooks.enter_context(contextlib.closing(_load_workbook(data, data_only=False)))
         try:
-            return _collect(_worksheet_tables(values, formulas), lang)
+            return workbook(_worksheet_tables(values, formulas))
         except InvalidInputError:
             raise
         except Exception as error:  # a damaged sheet part surfaces while its rows are read
@@ -356,15 +388,15 @@ def _check_unpacked_sizes(members: list[zipfile.ZipInfo]) -> None:
             raise InvalidInputError("errors.import.too_large_unpacked", detail, limit_mb=limit)
 
 
-def _worksheet_tables(values: openpyxl.Workbook, formulas: openpyxl.Workbook) -> Iterator[_Table]:
+def _worksheet_tables(values: openpyxl.Workbook, formulas: openpyxl.Workbook) -> Iterator[Table]:
     for index, (sheet, formula_sheet) in enumerate(zip(values.worksheets, formulas.worksheets, strict=True)):
         sheet.reset_dimensions()
         formula_sheet.reset_dimensions()
-        yield _Table(name=sheet.title, index=index, rows=_sheet_rows(sheet, formula_sheet))
+        yield Table(name=sheet.title, index=index, rows=_sheet_rows(sheet, formula_sheet))
 
 
 def _sheet_rows(sheet: ReadOnlyWorksheet, formula_sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, Sequence[object]]]:
-    """The rows by their cached values, numbered from 1; a formula saved without its result reads as _UNCALCULATED.
+    """The rows by their cached values, numbered from 1; a formula saved without its result reads as UNCALCULATED.
 
     A program that writes formulas without computing them (openpyxl, scripts) saves
     no value, and such a cell reads as None, like an empty one: its row looked blank
@@ -382,7 +414,7 @@ def _sheet_rows(sheet: ReadOnlyWorksheet, formula_sheet: ReadOnlyWorksheet) -> I
         yield (
             number,
             tuple(
-                _UNCALCULATED if _valueless(cell) and formula.data_type == "f" else cell.value
+                UNCALCULATED if _valueless(cell) and formula.data_type == "f" else cell.value
                 for cell, formula in zip(cells, formula_cells, strict=True)
             ),
         )
@@ -396,7 +428,7 @@ def _valueless(cell: object) -> bool:
 # --- rows ----------------------------------------------------------------------------------------
 
 
-def _collect(tables: Sequence[_Table] | Iterator[_Table], lang: str) -> ImportResult:
+def _collect(tables: Sequence[Table] | Iterator[Table], lang: str) -> ImportResult:
     """Find the header (first sheet that has one wins), then read the rows under it."""
     for table in tables:
         header = _find_header(table)
@@ -405,7 +437,7 @@ def _collect(tables: Sequence[_Table] | Iterator[_Table], lang: str) -> ImportRe
     raise InvalidInputError("errors.import.no_header")
 
 
-def _find_header(table: _Table) -> _Header | None:
+def _find_header(table: Table) -> _Header | None:
     for number, cells in itertools.islice(table.rows, HEADER_SCAN_ROWS):
         header = _match_header(number, cells)
         if header is not None:
@@ -413,17 +445,17 @@ def _find_header(table: _Table) -> _Header | None:
     return None
 
 
-def _header_key(value: object) -> str:
+def header_key(value: object) -> str:
     """`name_key` of the header text, inner spaces dropped too: 'Ｄｅｌｉｖｅｒａｂｌｅ ' and 「成果物　名称」 match.
 
     Built on `name_key`, so a header compares by the rule names do (width, case, invisible
     ends); only a header also ignores the spaces people type inside it to line a column up.
     """
-    return "".join(name_key(_cell_text(value)).split())
+    return "".join(name_key(cell_text(value)).split())
 
 
 def _match_header(number: int, cells: Sequence[object]) -> _Header | None:
-    keys = [_header_key(cell) for cell in cells]
+    keys = [header_key(cell) for cell in cells]
     name_column = next((i for i, key in enumerate(keys) if key in NAME_HEADERS), None)
     if name_column is None:
         return None
@@ -431,16 +463,16 @@ def _match_header(number: int, cells: Sequence[object]) -> _Header | None:
         (i for i, key in enumerate(keys) if key in DESCRIPTION_HEADERS and i != name_column), None
     )
     extras = tuple(
-        " ".join(_cell_text(cell).split())
+        " ".join(cell_text(cell).split())
         for i, cell in enumerate(cells)
-        if i not in (name_column, description_column) and _cell_text(cell).strip()
+        if i not in (name_column, description_column) and cell_text(cell).strip()
     )
     return _Header(number, name_column, description_column, extras)
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell as text: whole numbers without '.0', dates without a midnight time."""
-    if value is None or value is _UNCALCULATED:
+    if value is None or value is UNCALCULATED:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -451,18 +483,18 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
     """Nothing a user typed: empty or spaces only. A zero-width space is something, though it shows nothing."""
-    return value is not _UNCALCULATED and not _cell_text(value).strip()
+    return value is not UNCALCULATED and not cell_text(value).strip()
 
 
 def _clean_name(value: object) -> str:
     """One line: line breaks and runs of spaces inside a name become one space, invisible ends go."""
-    return " ".join(visible(_CONTROL_CHARS.sub("", _cell_text(value))).split())
+    return " ".join(visible(_CONTROL_CHARS.sub("", cell_text(value))).split())
 
 
 def _clean_description(value: object) -> str:
-    text = _cell_text(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = cell_text(value).replace("\r\n", "\n").replace("\r", "\n")
     return visible(_CONTROL_CHARS.sub("", text))
 
 
@@ -470,7 +502,7 @@ def _at(cells: Sequence[object], column: int | None) -> object:
     return cells[column] if column is not None and column < len(cells) else None
 
 
-def _read_rows(table: _Table, header: _Header, lang: str) -> ImportResult:
+def _read_rows(table: Table, header: _Header, lang: str) -> ImportResult:
     deliverables: list[Deliverable] = []
     problems: list[RowProblem] = []
     first_rows: dict[str, int] = {}
@@ -480,8 +512,8 @@ def _read_rows(table: _Table, header: _Header, lang: str) -> ImportResult:
         if number - header.row > MAX_SCANNED_ROWS:
             raise InvalidInputError("errors.import.too_many_rows", f"over {MAX_SCANNED_ROWS} rows", limit=MAX_DATA_ROWS)
         name_cell, description_cell = _at(cells, header.name_column), _at(cells, header.description_column)
-        if _blank(name_cell) and _blank(description_cell):
-            if not all(map(_blank, cells)):
+        if is_blank(name_cell) and is_blank(description_cell):
+            if not all(map(is_blank, cells)):
                 other_columns_only.append(number)
             continue
         data_rows += 1
@@ -519,7 +551,7 @@ def _row_problems(
     A formula saved without its value hides the whole row. Otherwise the name and the
     description are checked apart, so a row with both wrong says so at once.
     """
-    if name_cell is _UNCALCULATED or description_cell is _UNCALCULATED:
+    if name_cell is UNCALCULATED or description_cell is UNCALCULATED:
         return [InvalidInputError("errors.import.formula_without_value", row=number)]
     found = (_name_problem(number, name_cell, name), description_problem(description, row=number))
     return [problem for problem in found if problem is not None]
@@ -527,7 +559,7 @@ def _row_problems(
 
 def _name_problem(number: int, name_cell: object, name: str) -> InvalidInputError | None:
     """What only a file's cell can hold (invisible characters alone, an Excel error value), then `name_problem`."""
-    if not name and not _blank(name_cell):
+    if not name and not is_blank(name_cell):
         return InvalidInputError("errors.import.invisible_name", row=number)
     if name in EXCEL_ERRORS:
         return InvalidInputError("errors.import.cell_error", row=number, value=name)
@@ -538,7 +570,7 @@ def _problem(number: int, key: str, values: Mapping[str, object], lang: str) -> 
     return RowProblem(row=number, key=key, values=values, message=t(key, lang, **values))
 
 
-def _notices(table: _Table, header: _Header, other_columns_only: list[int], lang: str) -> list[ImportNotice]:
+def _notices(table: Table, header: _Header, other_columns_only: list[int], lang: str) -> list[ImportNotice]:
     found: list[tuple[str, dict[str, str | int]]] = []
     separator = "、" if lang == "ja" else ", "
     if table.name is not None and (table.index > 0 or header.row > 1):
