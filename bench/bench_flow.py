@@ -192,7 +192,7 @@ def run() -> list[dict]:
         },
     ]
     items = larger()
-    for label, chunk in (("one batched call", 50), ("one call per feature line", 1), ("chosen: chunks of two", None)):
+    for label, chunk in (("one batched call", 50), ("chunks of three", 3), ("chosen: one line a call", None)):
         shape = estimate_shape(chunk, items)
         results.append(
             {
@@ -220,11 +220,11 @@ def run() -> list[dict]:
 NOTES = """
 Only the lines that build something go to the model, with their counted units and the rate
 table's figure; the whole-project phases (要件定義, 基本設計, tests, PM and documents) are
-planned by code from the model's build. The legacy sample has one feature line among nine, so
-its estimate is one call. On a larger list the feature lines run as parallel calls of two (the
-first call takes one and also writes the project's assumptions and exclusions): output tokens
-dominate the latency, so one batched call is several times slower, and one call per line
-repeats the fixed prompt for no gain in time. A request the rules understand (amount targets,
+planned by code from the model's build. Output tokens dominate the latency, so each feature
+line is a call of its own beside one call for the project's assumptions and exclusions, all in
+parallel: the legacy sample, one feature line among nine, is two short calls. On a larger list
+the calls grow to two lines each to keep at most ten running at once; one batched call is
+several times slower. A request the rules understand (amount targets,
 percentages, unit cost, risk buffer, removing or simplifying named items) is answered by code
 with no model call, so both adjustment requests of this flow cost no tokens. The questions
 step costs more than the legacy one: each question carries why it matters, the deliverables it

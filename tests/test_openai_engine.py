@@ -95,8 +95,13 @@ def brief(language: str = "ja", requirements: str = "") -> ProjectBrief:
     )
 
 
-def engine(server: FakeOpenAI, **overrides: Any) -> OpenAIEngine:
-    return OpenAIEngine(settings_for(server, **overrides))
+TEST_CHUNK_SIZE = 2
+"""These tests lay the estimate's calls out in pairs of lines (the first call one line and the project's
+notes); the engine's default, one line a call after a notes-only call, has a test of its own."""
+
+
+def engine(server: FakeOpenAI, chunk_size: int = TEST_CHUNK_SIZE, **overrides: Any) -> OpenAIEngine:
+    return OpenAIEngine(settings_for(server, **overrides), estimate_chunk_size=chunk_size)
 
 
 def line(name: str, days: str = "10", kind: DeliverableKind = DeliverableKind.OTHER) -> EstimateLine:
@@ -208,6 +213,22 @@ def test_whole_project_phases_are_planned_by_code_from_the_models_build(fake_ope
     assert any(t("sizing.added.integration_test", language) == line.deliverable for line in added)
     build = sum((line.person_days for line in features), Decimal(0))
     assert abs(sum((line.person_days for line in draft.lines), Decimal(0)) - build * 100 / Decimal("40.5")) < 1
+
+
+def test_by_default_each_line_is_a_call_of_its_own_beside_one_for_the_projects_notes(fake_openai: FakeOpenAI) -> None:
+    """Output tokens set the time: a call writing one line and another writing the assumptions and exclusions
+    run side by side in about half the time of one call writing both."""
+    seen = Hooks()
+    draft = OpenAIEngine(settings_for(fake_openai)).estimate(brief(), [], seen.hooks)
+
+    requests = fake_openai.chat_requests
+    assert len(requests) == len(FEATURES["ja"]) + 1 == len(seen.records)
+    notes = [r for r in requests if not data_of(r).get("items")]
+    assert len(notes) == 1
+    assert set(notes[0].body["response_format"]["json_schema"]["schema"]["properties"]) == {"pa", "ex"}
+    sent = sorted(item["n"] for r in requests for item in data_of(r).get("items", []))
+    assert sent == sorted(FEATURES["ja"])
+    assert listed(draft) == [n for n, _ in DELIVERABLES["ja"]] and draft.assumptions and draft.exclusions
 
 
 def test_estimate_in_one_batched_call_when_the_chunk_covers_everything(fake_openai: FakeOpenAI) -> None:
@@ -504,7 +525,7 @@ def test_estimate_ranges_are_clamped_and_numbers_checked(fake_openai: FakeOpenAI
         "ex": ["対象外"],
     }
     fake_openai.script(fake.answer(backwards, match='"items":[{"n":"ログイン画面"'))
-    draft = OpenAIEngine(settings_for(fake_openai), estimate_chunk_size=1).estimate(brief(), [], CallHooks())
+    draft = engine(fake_openai).estimate(brief(), [], CallHooks())
 
     first = draft.lines[0]
     assert first.person_days == Decimal("4.01")

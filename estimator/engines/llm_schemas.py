@@ -154,6 +154,13 @@ class EstimateReply(LLMReply):
     ex: list[str]
 
 
+class NotesReply(LLMReply):
+    """Only the project's assumptions (pa) and exclusions (ex): the first call when chunks are of one line."""
+
+    pa: list[str]
+    ex: list[str]
+
+
 class OperationOut(LLMReply):
     kind: OperationKind
     line: str | None

@@ -22,15 +22,16 @@ for it is reported. (A server trickling even its status line and headers is boun
 per read; real providers and proxies send headers at once.)
 
 The estimate asks the model only for the lines that build something (screens, interfaces,
-batches …), in parallel calls of `estimate_chunk_size` of them (the first, one shorter, also
-writes the project's assumptions and exclusions): output tokens dominate latency, and the
-first-token wait is paid once when calls overlap. Each item carries its counted units and
+batches …), in parallel calls of `estimate_chunk_size` of them (one by default; the first call,
+one line shorter, also writes the project's assumptions and exclusions, so with chunks of one it
+writes only those): output tokens dominate latency, and the first-token wait is paid once when
+calls overlap. The chunks grow so that at most MAX_PARALLEL_CALLS run at once. Each item carries its counted units and
 the rate table's build-side figure for them (`engines.guidance`), and the model sizes its
 詳細設計 + 製作. The whole-project phases — 要件定義, 基本設計, 結合 and 総合テスト, PM and
 documents — are then planned by code from the model's build, exactly as the offline engine
 plans them from the table's (`sizing.plan`): carried by the list's own phase lines, or by
 lines the plan adds. A model is never asked for a share a rule decides, so no phase is
-counted twice and the legacy sample, one feature line among nine, is one call
+counted twice and the legacy sample, one feature line among nine, is two short parallel calls
 (bench/RESULTS.md has the figures). The model proposes; code decides: a feature line whose
 build is more than 3× or less than ⅓ of the table's figure gets a sentence saying so on its
 reasoning and its risks, and keeps the model's size.
@@ -64,6 +65,7 @@ from estimator.engines.llm_schemas import (
     EstimateReply,
     LinesReply,
     LLMReply,
+    NotesReply,
     QuestionsReply,
     to_lines,
     to_proposals,
@@ -92,7 +94,7 @@ from estimator.sizing.guide import SizingGuide
 from estimator.sizing.plan import Role, plan
 
 TEMPERATURE = 0.2
-ESTIMATE_CHUNK_SIZE = 2
+ESTIMATE_CHUNK_SIZE = 1
 MAX_PARALLEL_CALLS = 10
 MILLION = Decimal(1_000_000)
 _SECRET = re.compile(r"sk-[A-Za-z0-9_*\-]{3,}")
@@ -248,7 +250,7 @@ class OpenAIEngine:
         for index, chunk in enumerate(chunks):
             own = [project.lines[i] for i in features[start : start + len(chunk)]]
             data = {**common, "items": [_item(d, g) for d, g in zip(chunk, own, strict=True)]}
-            reply = EstimateReply if index == 0 else LinesReply
+            reply = (NotesReply if not chunk else EstimateReply) if index == 0 else LinesReply
             tasks.append(self._task("estimate", brief.language, data, reply, _estimate_part(chunk)))
             start += len(chunk)
         parts: list[_EstimatePart] = self._solve("estimate", tasks, hooks)
@@ -288,13 +290,15 @@ class OpenAIEngine:
         """Chunks of the configured size, grown so no more than MAX_PARALLEL_CALLS run at once.
 
         The first chunk also writes the project's assumptions and exclusions, which cost about one
-        line of output, so it takes one deliverable less and does not become the slowest call.
+        line of output, so it takes one deliverable less and does not become the slowest call; with
+        chunks of one it takes none (a list with one feature line is two parallel calls, not one
+        call writing twice as much).
         """
         count = len(deliverables)
         size = max(self._chunk_size, -(-(count + 1) // MAX_PARALLEL_CALLS))
-        if size >= count:
+        if count + 1 <= size:
             return [deliverables]
-        first = max(1, size - 1)
+        first = size - 1
         rest = deliverables[first:]
         return [deliverables[:first], *(rest[i : i + size] for i in range(0, len(rest), size))]
 
@@ -555,7 +559,9 @@ def _model_spread(lines: Sequence[EstimateLine]) -> tuple[Decimal, Decimal]:
 
 
 def _estimate_part(chunk: list[Deliverable]) -> Callable[[Any], _EstimatePart]:
-    def convert(reply: LinesReply | EstimateReply) -> _EstimatePart:
+    def convert(reply: LinesReply | EstimateReply | NotesReply) -> _EstimatePart:
+        if isinstance(reply, NotesReply):
+            return _EstimatePart([], _unique(reply.pa), _unique(reply.ex))
         lines = to_lines(reply.l, chunk)
         if isinstance(reply, EstimateReply):
             return _EstimatePart(lines, _unique(reply.pa), _unique(reply.ex))
