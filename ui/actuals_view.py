@@ -18,13 +18,16 @@ import streamlit as st
 from estimator.errors import EstimatorError
 from estimator.schemas import ActualEntry, EstimateLine, ProjectDetail, Timesheet
 from estimator.workflow import timesheet_entries
-from ui.context import flash, lang, show_error, tr, user, workflow
+from ui.context import flash, lang, settings, show_error, tr, user, workflow
+from ui.deliverables import translate_uploader
 from ui.formatting import days
 
 LINES_KEY = "actuals_lines"
 ADDED_KEY = "actuals_added"
 SHEET_KEY = "actuals_sheet"
 NOT_RECORDED = "not_recorded"
+DAYS_PATTERN = r"^\s*(\d+(\.\d{0,2})?)?\s*$"
+"""What an actual cell may hold: person-days with at most two decimals, or nothing (none recorded)."""
 CHANGE_REQUEST = "change_request"
 
 
@@ -34,6 +37,11 @@ def _totals(entries: list[ActualEntry]) -> dict[tuple[str, bool], Decimal]:
         key = (entry.deliverable, entry.change_request)
         totals[key] = totals.get(key, Decimal(0)) + entry.person_days
     return totals
+
+
+def _shown(days: Decimal) -> str:
+    """Person-days as the editor shows them: '12.5', '3', never '3.00' or '1E+1'."""
+    return format(days.normalize(), "f")
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -56,10 +64,10 @@ def editor(project: ProjectDetail, baseline: list[EstimateLine]) -> None:
             "estimate": pd.Series([float(line.person_days) for line in baseline], dtype="float64"),
             "actual": pd.Series(
                 [
-                    float(totals[(line.deliverable, False)]) if (line.deliverable, False) in totals else None
+                    _shown(totals[(line.deliverable, False)]) if (line.deliverable, False) in totals else ""
                     for line in baseline
                 ],
-                dtype="float64",
+                dtype="string",
             ),
         }
     )
@@ -72,7 +80,7 @@ def editor(project: ProjectDetail, baseline: list[EstimateLine]) -> None:
         column_config={
             "deliverable": st.column_config.TextColumn(tr("actuals.column.deliverable")),
             "estimate": st.column_config.NumberColumn(tr("actuals.column.estimate"), format="%.2f"),
-            "actual": st.column_config.NumberColumn(tr("actuals.column.actual"), min_value=0, format="%.2f"),
+            "actual": st.column_config.TextColumn(tr("actuals.column.actual"), validate=DAYS_PATTERN),
         },
     )
     st.subheader(tr("actuals.added.title"))
@@ -80,7 +88,7 @@ def editor(project: ProjectDetail, baseline: list[EstimateLine]) -> None:
     added_frame = pd.DataFrame(
         {
             "deliverable": pd.Series([name for (name, added) in totals if added], dtype="string"),
-            "actual": pd.Series([float(value) for (_, added), value in totals.items() if added], dtype="float64"),
+            "actual": pd.Series([_shown(value) for (_, added), value in totals.items() if added], dtype="string"),
         }
     )
     added = st.data_editor(
@@ -91,7 +99,7 @@ def editor(project: ProjectDetail, baseline: list[EstimateLine]) -> None:
         use_container_width=True,
         column_config={
             "deliverable": st.column_config.TextColumn(tr("actuals.column.deliverable"), max_chars=200),
-            "actual": st.column_config.NumberColumn(tr("actuals.column.actual"), min_value=0, format="%.2f"),
+            "actual": st.column_config.TextColumn(tr("actuals.column.actual"), validate=DAYS_PATTERN),
         },
     )
     if st.button(tr("actuals.save"), type="primary", icon=":material/save:", key="actuals_save"):
@@ -136,9 +144,15 @@ def _record(project: ProjectDetail, entries: list[ActualEntry], message: str) ->
 
 def importer(project: ProjectDetail) -> None:
     """Upload a timesheet, see what matched, resolve what did not, then import (replacing what was recorded)."""
+    limit_mb = settings().max_upload_size_mb
+    translate_uploader(tr("deliverables.upload.browse"), key_prefix="actuals_file")
+    # No `type` filter: Streamlit would refuse other files in English; the reader refuses them in the
+    # user's language and says what to do.
     upload = st.file_uploader(
-        tr("actuals.upload"), type=["csv", "xlsx"], key="actuals_file", help=tr("actuals.upload_help")
+        tr("actuals.upload"), key="actuals_file", help=tr("actuals.upload_help"), max_upload_size=limit_mb
     )
+    st.caption(tr("deliverables.upload.limits", types=".csv, .xlsx", limit_mb=limit_mb))
+
     if upload is not None and st.session_state.get(SHEET_KEY, (None,))[0] != upload.file_id:
         try:
             sheet = workflow().read_timesheet(project.id, upload.getvalue(), upload.name, lang=lang())
