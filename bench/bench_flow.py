@@ -9,13 +9,13 @@ way on the same file. The offline engine runs the same flow with no model at all
 from __future__ import annotations
 
 import csv
-import json
 import os
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import realism
 from estimator.engines.base import CallHooks, CallRecord
 from estimator.engines.offline import OfflineEngine
 from estimator.engines.openai_engine import OpenAIEngine
@@ -90,14 +90,14 @@ def run_flow(flow: Workflow) -> list[Step]:
     return steps
 
 
-LARGER = Path(__file__).resolve().parent / "realism" / "projects" / "biz-order-core.json"
+LARGER = "biz-order-core"
 """A 20-line 受発注 system of the realism set, 13 of its lines features: the shapes differ only where many
-lines go to the model (the legacy sample has one feature line, so every shape is one call there)."""
+lines go to the model (the legacy sample has one feature line)."""
 
 
 def larger() -> list[Deliverable]:
-    project = json.loads(LARGER.read_text(encoding="utf-8"))
-    return [Deliverable(name=item["name"], description=item["description"]) for item in project["deliverables"]]
+    project = next(project for project in realism.load() if project.id == LARGER)
+    return [Deliverable(name=item.name, description=item.description) for item in project.deliverables]
 
 
 def estimate_shape(chunk_size: int | None, deliverables: list[Deliverable]) -> Step:

@@ -190,11 +190,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_actuals(args: argparse.Namespace, settings: Settings) -> int:
     workflow = open_workflow(settings)
     project = workflow.project(args.project)
-    path = _require_file(args.file, args.lang)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CommandFailed(t("cli.cannot_read", args.lang, path=args.file, reason=error.strerror or error)) from None
+    path, data = _read_file(args.file, args.lang)
     sheet = workflow.read_timesheet(project.id, data, path.name, lang=args.lang, unit=args.unit)
     if sheet.problems:
         for problem in sheet.problems:
@@ -340,6 +336,15 @@ def _require_file(path: str, lang: str) -> Path:
     return file
 
 
+def _read_file(path: str, lang: str) -> tuple[Path, bytes]:
+    """The file at `path` and its bytes, or the refusal naming what is wrong with it."""
+    file = _require_file(path, lang)
+    try:
+        return file, file.read_bytes()
+    except OSError as error:
+        raise CommandFailed(t("cli.cannot_read", lang, path=path, reason=error.strerror or error)) from None
+
+
 def _read_deliverables(workflow: Workflow, path: Path, lang: str, skip_invalid: bool) -> list[Deliverable]:
     result = workflow.read_upload(path.read_bytes(), path.name, lang=lang)
     if result.problems:
@@ -483,11 +488,7 @@ def cmd_rates_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_rates_import(args: argparse.Namespace, settings: Settings) -> int:
     """Import a rate table CSV as a new version; the file's bytes go as they are, decoded as Excel saved them."""
-    source = _require_file(args.file, args.lang)
-    try:
-        data = source.read_bytes()
-    except OSError as error:
-        raise CommandFailed(t("cli.cannot_read", args.lang, path=args.file, reason=error.strerror or error)) from None
+    source, data = _read_file(args.file, args.lang)
     note = source.name if args.note is None else args.note
     table = open_workflow(settings).import_rates(data, user=CLI_USER, note=note)
     print(t("cli.rates.imported", args.lang, path=args.file, version=table.version))

@@ -95,8 +95,7 @@ def _bump(session: Session, project_id: int, expected: int | None) -> int:
     if expected is not None:
         statement = statement.where(Project.row_version == expected)
     if _affected(session.execute(statement)) == 0:
-        if session.get(Project, project_id) is None:
-            raise NotFoundError("errors.not_found.project", project=project_id)
+        _require_project(session, project_id)
         raise StaleWriteError("errors.stale_write", project=project_id)
     return session.execute(select(Project.row_version).where(Project.id == project_id)).scalar_one()
 
@@ -132,6 +131,12 @@ def _close_applied(session: Session, project_id: int, proposal_id: int, base_num
         )
         .values(status=ProposalStatus.DISCARDED)
     )
+
+
+def _require_project(session: Session, project_id: int) -> None:
+    """NotFoundError when the project is not there (a row it owns is asked for, or written to)."""
+    if session.get(Project, project_id) is None:
+        raise NotFoundError("errors.not_found.project", project=project_id)
 
 
 def _project(session: Session, project_id: int) -> Project:
@@ -489,8 +494,7 @@ class Store:
     def actuals(self, project_id: int) -> list[ActualEntry]:
         """The project's recorded actuals, in the order they were saved."""
         with self.database.transaction() as session:
-            if session.get(Project, project_id) is None:
-                raise NotFoundError("errors.not_found.project", project=project_id)
+            _require_project(session, project_id)
             rows = session.execute(
                 select(ActualEffortRow).where(ActualEffortRow.task_id == project_id).order_by(ActualEffortRow.position)
             ).scalars()
@@ -502,8 +506,7 @@ class Store:
     def status_changes(self, project_id: int) -> list[StatusChange]:
         """The project's status moves, oldest first."""
         with self.database.transaction() as session:
-            if session.get(Project, project_id) is None:
-                raise NotFoundError("errors.not_found.project", project=project_id)
+            _require_project(session, project_id)
             rows = session.execute(
                 select(StatusChangeRow).where(StatusChangeRow.task_id == project_id).order_by(StatusChangeRow.id)
             ).scalars()
@@ -737,8 +740,7 @@ class Store:
             query = query.where(EstimateVersion.number == number)
         version = session.execute(query.options(selectinload(EstimateVersion.lines))).scalar_one_or_none()
         if version is None:
-            if session.get(Project, project_id) is None:
-                raise NotFoundError("errors.not_found.project", project=project_id)
+            _require_project(session, project_id)
             raise NotFoundError("errors.not_found.version", project=project_id, version=number or "—")
         return version
 
@@ -830,8 +832,7 @@ class Store:
 
     def add_message(self, project_id: int, role: ChatRole, content: str, *, created_by: str = "local") -> Message:
         with self.database.transaction() as session:
-            if session.get(Project, project_id) is None:
-                raise NotFoundError("errors.not_found.project", project=project_id)
+            _require_project(session, project_id)
             message = Message(task_id=project_id, role=role, content=content, created_by=created_by)
             session.add(message)
             session.flush()
@@ -854,8 +855,7 @@ class Store:
         created_by: str = "local",
     ) -> list[ProposalRow]:
         with self.database.transaction() as session:
-            if session.get(Project, project_id) is None:
-                raise NotFoundError("errors.not_found.project", project=project_id)
+            _require_project(session, project_id)
             rows = [
                 ProposalRow(
                     task_id=project_id,

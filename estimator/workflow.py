@@ -208,7 +208,7 @@ _TYPES: Mapping[str, ProjectType] = {kind.value: kind for kind in PROJECT_TYPES}
 _KINDS: Mapping[str, UnitKind] = {kind.value: kind for kind in UNIT_KINDS}
 _GRADES: Mapping[str, Grade] = {grade.value: grade for grade in GRADES}
 _PHASES: Mapping[str, Phase] = {phase.value: phase for phase in PHASES}
-_Member = TypeVar("_Member", UnitKind, Grade, Phase)
+_Member = TypeVar("_Member", UnitKind, Grade, Phase, ProjectStatus, EffortUnit)
 
 
 def timesheet_entries(sheet: Timesheet, *, change_requests: bool) -> list[ActualEntry]:
@@ -223,28 +223,17 @@ def timesheet_entries(sheet: Timesheet, *, change_requests: bool) -> list[Actual
     return [ActualEntry(name, days, phase, added) for (name, phase, added), days in totals.items()]
 
 
-def _effort_unit(value: str) -> EffortUnit:
-    """An `EffortUnit` from its value, or a clear refusal naming the units there are."""
+def _parsed(kind: type[_Member], value: str, key: str, name: str, names: str) -> _Member:
+    """`value` as a member of the enum `kind` (a status, an effort unit the user typed), or the refusal `key`
+    naming the value (as `name`) and the members there are (as `names`)."""
     try:
-        return EffortUnit(value)
+        return kind(value)
     except ValueError:
-        raise InvalidInputError(
-            "errors.timesheet.unknown_unit", unit=value, units=", ".join(unit.value for unit in EffortUnit)
-        ) from None
+        raise InvalidInputError(key, **{name: value, names: ", ".join(member.value for member in kind)}) from None
 
 
 MAX_ACTUAL_PERSON_DAYS = MAX_LINE_PERSON_DAYS * 10
 """Actuals may overrun an estimate line's cap by far, but not without bound (a typo in the unit)."""
-
-
-def _status(value: str) -> ProjectStatus:
-    """A `ProjectStatus` from its value, or a clear refusal naming the values there are."""
-    try:
-        return ProjectStatus(value)
-    except ValueError:
-        raise InvalidInputError(
-            "errors.status.unknown", status=value, statuses=", ".join(status.value for status in ProjectStatus)
-        ) from None
 
 
 def _project_type(value: str) -> ProjectType:
@@ -308,7 +297,10 @@ class Workflow:
 
     def list_projects(self, search: str = "", status: str | None = None) -> list[ProjectSummary]:
         """Newest first; `search` matches title, client or quote number; `status` (a `ProjectStatus` value) filters."""
-        return self.store.list_projects(search, None if status is None else _status(status))
+        return self.store.list_projects(
+            search,
+            None if status is None else _parsed(ProjectStatus, status, "errors.status.unknown", "status", "statuses"),
+        )
 
     def set_status(
         self,
@@ -326,7 +318,7 @@ class Workflow:
         and takes no version. A move the current status does not allow is refused, naming the ones
         it does.
         """
-        target = _status(status)
+        target = _parsed(ProjectStatus, status, "errors.status.unknown", "status", "statuses")
         project = self.project(project_id)
         allowed = STATUS_TRANSITIONS[project.status]
         if target not in allowed:
@@ -354,9 +346,10 @@ class Workflow:
 
     def baseline_lines(self, project_id: int) -> list[EstimateLine]:
         """The lines actuals are compared against: the version submitted to the client, else the newest."""
-        project = self.project(project_id)
-        version = self.store.get_version(project_id, project.submitted_version)
-        return version_lines(version)
+        return self._baseline(self.project(project_id))
+
+    def _baseline(self, project: ProjectDetail) -> list[EstimateLine]:
+        return version_lines(self.store.get_version(project.id, project.submitted_version))
 
     def read_timesheet(
         self, project_id: int, data: bytes, filename: str, *, lang: str, unit: str | None = None
@@ -374,7 +367,7 @@ class Workflow:
             lang=lang,
             hours_per_day=self.settings.hours_per_day,
             days_per_month=self.settings.days_per_month,
-            unit=None if unit is None else _effort_unit(unit),
+            unit=None if unit is None else _parsed(EffortUnit, unit, "errors.timesheet.unknown_unit", "unit", "units"),
         )
         return match_timesheet(sheet, names)
 
@@ -390,7 +383,7 @@ class Workflow:
         project = self.project(project_id)
         if project.status not in (ProjectStatus.WON, ProjectStatus.DONE):
             raise InvalidInputError("errors.actuals.not_started", status=project.status.value)
-        by_key = {name_key(line.deliverable): line.deliverable for line in self.baseline_lines(project_id)}
+        by_key = {name_key(line.deliverable): line.deliverable for line in self._baseline(project)}
         kept: list[ActualEntry] = []
         for entry in entries:
             line = by_key.get(name_key(entry.deliverable))

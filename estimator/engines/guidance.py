@@ -123,12 +123,11 @@ def line_guidance(deliverable: Deliverable, rates: RateTable, project_type: Proj
         duties = tuple(duty for duty in Duty if duty in ROLE_DUTIES.get(role, frozenset()))
         return LineGuide(deliverable.name, role, duties=duties)
     counts = read_units(deliverable.name, deliverable.description).counts
-    units = tuple(
-        UnitFigure(count, rate, rate_units(count), None if days == rate * rate_units(count) else days)
-        for count, days in zip(counts, unit_days(counts, rates, project_type), strict=True)
-        for rate in (rates.rate(project_type, count.kind, count.grade).days,)
-    )
-    return LineGuide(deliverable.name, role, units)
+    units = []
+    for count, days in zip(counts, unit_days(counts, rates, project_type), strict=True):
+        rate, quantity = rates.rate(project_type, count.kind, count.grade).days, rate_units(count)
+        units.append(UnitFigure(count, rate, quantity, None if days == rate * quantity else days))
+    return LineGuide(deliverable.name, role, tuple(units))
 
 
 def project_guidance(brief: ProjectBrief, guide: SizingGuide) -> ProjectGuide:

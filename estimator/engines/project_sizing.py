@@ -393,34 +393,43 @@ def _feature_reasoning(
     if size.answered:
         parts.append(t("sizing.reasoning.from_answer", lang, answer=counts_answer))
     if size.findings:
-        factors = t("offline.list_separator", lang).join(
-            t(
-                "offline.reasoning.factor",
-                lang,
-                topic=t(f"offline.topic.{f.topic.key}", lang),
-                option=option_label(f.topic, f.option, lang),
-                factor=number(f.option.factor),
-                source=t(f"offline.source.{f.source}", lang),
-            )
-            for f in size.findings
+        factors = _findings_text(
+            size.findings,
+            "offline.reasoning.factor",
+            lang,
+            lambda f: {"factor": number(f.option.factor), "source": t(f"offline.source.{f.source}", lang)},
         )
         parts.append(t("sizing.reasoning.factors", lang, factors=factors))
     if size.widening:
-        stated = t("offline.list_separator", lang).join(
-            t(
-                "sizing.reasoning.widening_factor",
-                lang,
-                topic=t(f"offline.topic.{f.topic.key}", lang),
-                option=option_label(f.topic, f.option, lang),
-                points=number(abs(f.option.factor - 1) * 100),
-                side=t("sizing.reasoning.side_" + ("high" if f.option.factor > 1 else "low"), lang),
-            )
-            for f in size.widening
+        stated = _findings_text(
+            size.widening,
+            "sizing.reasoning.widening_factor",
+            lang,
+            lambda f: {
+                "points": number(abs(f.option.factor - 1) * 100),
+                "side": t("sizing.reasoning.side_" + ("high" if f.option.factor > 1 else "low"), lang),
+            },
         )
         parts.append(t("sizing.reasoning.widening", lang, factors=stated))
     duties = _duty_names(planned.duties, lang)
     parts.append(t("sizing.reasoning.carries", lang, duties=duties, days=number(days)))
     return _closing(parts, capped, widened, lang)
+
+
+def _findings_text(
+    findings: Sequence[Finding], key: str, lang: str, values: Callable[[Finding], dict[str, str]]
+) -> str:
+    """Each finding as `key` words it (its topic and option, and the `values` of the sentence), in one list."""
+    return t("offline.list_separator", lang).join(
+        t(
+            key,
+            lang,
+            topic=t(f"offline.topic.{f.topic.key}", lang),
+            option=option_label(f.topic, f.option, lang),
+            **values(f),
+        )
+        for f in findings
+    )
 
 
 def _phase_line(

@@ -498,7 +498,7 @@ def _clean_description(value: object) -> str:
     return visible(_CONTROL_CHARS.sub("", text))
 
 
-def _at(cells: Sequence[object], column: int | None) -> object:
+def cell_at(cells: Sequence[object], column: int | None) -> object:
     return cells[column] if column is not None and column < len(cells) else None
 
 
@@ -511,7 +511,7 @@ def _read_rows(table: Table, header: _Header, lang: str) -> ImportResult:
     for number, cells in table.rows:
         if number - header.row > MAX_SCANNED_ROWS:
             raise InvalidInputError("errors.import.too_many_rows", f"over {MAX_SCANNED_ROWS} rows", limit=MAX_DATA_ROWS)
-        name_cell, description_cell = _at(cells, header.name_column), _at(cells, header.description_column)
+        name_cell, description_cell = cell_at(cells, header.name_column), cell_at(cells, header.description_column)
         if is_blank(name_cell) and is_blank(description_cell):
             if not all(map(is_blank, cells)):
                 other_columns_only.append(number)
@@ -522,12 +522,12 @@ def _read_rows(table: Table, header: _Header, lang: str) -> ImportResult:
         name, description = _clean_name(name_cell), _clean_description(description_cell)
         row_problems = _row_problems(number, name_cell, description_cell, name, description)
         if row_problems:
-            problems.extend(_problem(number, problem.key, problem.values, lang) for problem in row_problems)
+            problems.extend(row_problem(number, problem.key, problem.values, lang) for problem in row_problems)
             continue
         duplicate_key = name_key(name)
         if duplicate_key in first_rows:
             values = {"row": number, "name": name, "first_row": first_rows[duplicate_key]}
-            problems.append(_problem(number, "errors.input.duplicate_name", values, lang))
+            problems.append(row_problem(number, "errors.input.duplicate_name", values, lang))
         else:
             first_rows[duplicate_key] = number
             deliverables.append(Deliverable(name=name, description=description))
@@ -566,7 +566,8 @@ def _name_problem(number: int, name_cell: object, name: str) -> InvalidInputErro
     return name_problem(name, row=number)
 
 
-def _problem(number: int, key: str, values: Mapping[str, object], lang: str) -> RowProblem:
+def row_problem(number: int, key: str, values: Mapping[str, object], lang: str) -> RowProblem:
+    """A row that was not imported, with its message in `lang` (every importer's one shape of a row problem)."""
     return RowProblem(row=number, key=key, values=values, message=t(key, lang, **values))
 
 

@@ -32,6 +32,7 @@ from estimator.excel.reader import (
     UNCALCULATED,
     CsvRecords,
     Table,
+    cell_at,
     cell_text,
     csv_table,
     header_key,
@@ -170,10 +171,10 @@ def _read_rows(
     units: list[EffortUnit] = []
     for number, cells in _data_rows(table, columns):
         try:
-            name = _name(_at(cells, columns.name), number)
-            effort = _number(_at(cells, columns.effort), number)
-            row_unit = columns.unit or _unit(_at(cells, columns.unit_column), number, unit)
-            phase = _phase(_at(cells, columns.phase), number)
+            name = _name(cell_at(cells, columns.name), number)
+            effort = _number(cell_at(cells, columns.effort), number)
+            row_unit = columns.unit or _unit(cell_at(cells, columns.unit_column), number, unit)
+            phase = _phase(cell_at(cells, columns.phase), number)
         except InvalidInputError as problem:
             problems.append(
                 RowProblem(
@@ -201,25 +202,16 @@ def _read_rows(
     return Timesheet(tuple(rows), tuple(problems), table.name, columns.row, tuple(units))
 
 
-def _problem(number: int, key: str, values: Mapping[str, object], lang: str) -> RowProblem:
-    shown = {name: value if isinstance(value, int) else str(value) for name, value in values.items()}
-    return RowProblem(row=number, key=key, values=shown, message=t(key, lang, **shown))
-
-
 def _data_rows(table: Table, columns: _Columns) -> Iterator[tuple[int, Sequence[object]]]:
     """The rows under the header that hold something in the name or effort column, at most `MAX_DATA_ROWS`."""
     count = 0
     for number, cells in table.rows:
-        if is_blank(_at(cells, columns.name)) and is_blank(_at(cells, columns.effort)):
+        if is_blank(cell_at(cells, columns.name)) and is_blank(cell_at(cells, columns.effort)):
             continue
         count += 1
         if count > MAX_DATA_ROWS:
             raise InvalidInputError("errors.import.too_many_rows", limit=MAX_DATA_ROWS)
         yield number, cells
-
-
-def _at(cells: Sequence[object], column: int | None) -> object:
-    return cells[column] if column is not None and column < len(cells) else None
 
 
 def _text(value: object) -> str:
