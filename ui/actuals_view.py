@@ -120,7 +120,7 @@ def _typed_entries(
         if typed is None:
             continue
         before = totals.get((name, False))
-        if before is not None and before.quantize(Decimal("0.01")) == typed.quantize(Decimal("0.01")):
+        if before == typed:  # both in hundredths (stored, and `DAYS_PATTERN`): an unchanged total
             entries.extend(entry for entry in recorded if entry.deliverable == name and not entry.change_request)
         else:
             entries.append(ActualEntry(name, typed))

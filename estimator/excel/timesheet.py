@@ -20,7 +20,7 @@ import itertools
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from rapidfuzz import fuzz, process
@@ -38,8 +38,9 @@ from estimator.excel.reader import (
     header_key,
     is_blank,
     read_tables,
+    row_problem,
 )
-from estimator.i18n import t
+from estimator.money import round_person_days
 from estimator.schemas import EffortUnit, Phase, RowProblem, Timesheet, TimesheetRow, name_key
 from estimator.text import visible
 
@@ -90,7 +91,6 @@ PHASE_WORDS: Mapping[str, Phase] = {
     **{phase.value.replace("_", ""): phase for phase in Phase},
 }
 """A phase cell → the phase (compared as `header_key` reads text); blank means the line as a whole."""
-QUANTUM = Decimal("0.01")
 MAX_PERSON_DAYS = Decimal(100_000)
 """More person-days than this on one row is a typo (a unit column saying hours where the numbers are days)."""
 
@@ -176,23 +176,11 @@ def _read_rows(
             row_unit = columns.unit or _unit(cell_at(cells, columns.unit_column), number, unit)
             phase = _phase(cell_at(cells, columns.phase), number)
         except InvalidInputError as problem:
-            problems.append(
-                RowProblem(
-                    row=number, key=problem.key, values=problem.values, message=t(problem.key, lang, **problem.values)
-                )
-            )
+            problems.append(row_problem(number, problem.key, problem.values, lang))
             continue
-        days = (effort * factors[row_unit]).quantize(QUANTUM, rounding=ROUND_HALF_UP)
+        days = round_person_days(effort * factors[row_unit])
         if days > MAX_PERSON_DAYS:
-            values = {"row": number, "days": str(days)}
-            problems.append(
-                RowProblem(
-                    row=number,
-                    key="errors.timesheet.too_large",
-                    values=values,
-                    message=t("errors.timesheet.too_large", lang, **values),
-                )
-            )
+            problems.append(row_problem(number, "errors.timesheet.too_large", {"row": number, "days": str(days)}, lang))
             continue
         if row_unit not in units:
             units.append(row_unit)
