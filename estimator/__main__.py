@@ -22,8 +22,12 @@ from estimator.errors import EstimatorError
 from estimator.i18n import format_money, format_number, t
 from estimator.schemas import (
     PHASES,
+    AccuracyReport,
+    Calibration,
+    CalibrationFactor,
     Deliverable,
     EffortUnit,
+    Measures,
     PricedEstimate,
     ProjectDetail,
     ProjectStatus,
@@ -67,13 +71,84 @@ def version_json(project: ProjectDetail, version: VersionSummary, priced: Priced
                 "most_likely": _number(item.line.most_likely),
                 "pessimistic": _number(item.line.pessimistic),
                 "reasoning": item.line.reasoning,
+                "calibration": _number(item.line.calibration),
             }
             for item in priced.lines
         ],
+        "calibration": calibration_json(version.calibration),
         "person_days": _number(priced.person_days),
         "subtotal": _number(priced.subtotal),
         "tax": _number(priced.tax),
         "total": _number(priced.total),
+    }
+
+
+def calibration_json(calibration: Calibration) -> dict[str, Any]:
+    """The factors a version was generated with and their evidence, as `estimate --json` and `accuracy --json`
+    print them."""
+    return {
+        "enabled": calibration.enabled,
+        "completed_projects": calibration.completed,
+        "factors": [
+            {
+                "kind": None if factor.kind is None else factor.kind.value,
+                "phase": None if factor.phase is None else factor.phase.value,
+                "project_type": factor.project_type,
+                "engine": factor.engine,
+                "factor": _number(factor.factor),
+                "median_ratio": _number(factor.median_ratio),
+                "projects": factor.projects,
+                "lines": factor.lines,
+                "used": factor.used,
+            }
+            for factor in calibration.factors
+        ],
+    }
+
+
+def _measures_json(measures: Measures) -> dict[str, Any]:
+    return {
+        "projects": measures.projects,
+        "observations": measures.observations,
+        "lines": measures.lines,
+        "mdmre": _rounded(measures.mdmre),
+        "pred25": _rounded(measures.pred25),
+        "bias": _rounded(measures.bias),
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def accuracy_json(report: AccuracyReport, calibration: Calibration) -> dict[str, Any]:
+    """`accuracy --json`: the measures overall (as submitted and as first generated), by kind, phase and type,
+    each completed project, and the factors a new estimate would use."""
+    return {
+        **_measures_json(report.overall),
+        "first_generated": _measures_json(report.first_generated),
+        "by_kind": {kind: _measures_json(m) for kind, m in report.by_kind.items()},
+        "by_phase": {phase: _measures_json(m) for phase, m in report.by_phase.items()},
+        "by_type": {kind: _measures_json(m) for kind, m in report.by_type.items()},
+        "completed": [
+            {
+                "project_id": p.project_id,
+                "quote_number": p.quote_number,
+                "title": p.title,
+                "project_type": p.project_type,
+                "engine": p.engine,
+                "done_at": None if p.done_at is None else p.done_at.isoformat(),
+                "version": p.version,
+                "estimate": _number(p.estimate),
+                "first_estimate": _number(p.first_estimate),
+                "actual": _number(p.actual),
+                "change_requests": _number(p.change_requests),
+                "ratio": _rounded(p.ratio),
+                "mre": _rounded(p.mre),
+            }
+            for p in report.projects
+        ],
+        "calibration": calibration_json(calibration),
     }
 
 
@@ -273,6 +348,60 @@ def cmd_actuals(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_accuracy(args: argparse.Namespace, settings: Settings) -> int:
+    workflow = open_workflow(settings)
+    report = workflow.accuracy()
+    calibration = workflow.calibration()
+    if args.json:
+        _print_json(accuracy_json(report, calibration))
+        return 0
+    lang = args.lang
+    if not report.projects:
+        print(t("cli.accuracy.empty", lang))
+        return 0
+    print(t("cli.accuracy.header", lang, count=len(report.projects)))
+    rows = [
+        (t("accuracy.overall", lang), report.overall),
+        (t("accuracy.first_generated", lang), report.first_generated),
+    ]
+    rows += [(t(f"kind.{kind}", lang), measures) for kind, measures in report.by_kind.items()]
+    rows += [(t(f"phase.{phase}", lang), measures) for phase, measures in report.by_phase.items()]
+    width = max(len(label) for label, _m in rows)
+    for label, measures in rows:
+        print(f"  {label:<{width}}  {_measures_text(measures, lang)}")
+    print(t("cli.accuracy.factors", lang))
+    for factor in calibration.factors:
+        print(f"  {_factor_text(factor, lang)}")
+    if not calibration.factors:
+        print(t("cli.accuracy.no_factors", lang))
+    return 0
+
+
+def _percent(value: float | None, *, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:+.0f}%" if signed else f"{value * 100:.0f}%"
+
+
+def _measures_text(measures: Measures, lang: str) -> str:
+    return t(
+        "cli.accuracy.measures",
+        lang,
+        count=measures.projects,
+        mdmre=_percent(measures.mdmre),
+        pred25=_percent(measures.pred25),
+        bias=_percent(measures.bias, signed=True),
+    )
+
+
+def _factor_text(factor: CalibrationFactor, lang: str) -> str:
+    subject = t(f"kind.{factor.kind}", lang) if factor.kind is not None else t(f"phase.{factor.phase}", lang)
+    if factor.project_type is not None:
+        subject = f"{subject} ({t(f'sizing.type.{factor.project_type}', lang)})"
+    key = "cli.accuracy.factor" if factor.used else "cli.accuracy.factor_unused"
+    return t(key, lang, subject=subject, factor=str(factor.factor), count=factor.projects, lines=factor.lines)
+
+
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     workflow = open_workflow(settings)
     project = workflow.project(args.project)
@@ -378,6 +507,8 @@ def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
         project = workflow.save_deliverables(
             project.id, deliverables, requirements=requirements, expected_row_version=project.row_version
         )
+        if args.no_calibration:
+            project = workflow.set_calibration(project.id, False, expected_row_version=project.row_version)
         project = workflow.generate_questions(project.id, expected_row_version=project.row_version, user=CLI_USER)
         if answers:
             project = workflow.save_answers(
@@ -542,6 +673,12 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
     )
     sub.add_argument("--skip-invalid", action="store_true", help="take the valid rows when some rows have problems")
     sub.add_argument("--json", action="store_true", help="print JSON")
+    sub = add(
+        "accuracy",
+        cmd_accuracy,
+        "how completed projects' estimates compared with their actuals, and the factors learned",
+    )
+    sub.add_argument("--json", action="store_true", help="print JSON")
     sub = add("show", cmd_show, "show a project's newest (or a given) estimate version")
     sub.add_argument("project", type=int, help="project id")
     sub.add_argument("--version", type=int, help="version number (default: newest)")
@@ -563,6 +700,11 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
     sub.add_argument("--skip-invalid", action="store_true", help="take the valid rows when some rows have problems")
     sub.add_argument("--json", action="store_true", help="print JSON")
     sub.add_argument("-o", "--output", help="also write the Excel quote here")
+    sub.add_argument(
+        "--no-calibration",
+        action="store_true",
+        help="do not apply the factors learned from completed projects' actuals (the project keeps this choice)",
+    )
     sub = add("adjust", cmd_adjust, "propose adjustments for a request; --apply N applies proposal N")
     sub.add_argument("project", type=int, help="project id")
     sub.add_argument("request", help='e.g. "あと30万円安く" or "cut testing by 20%%"')

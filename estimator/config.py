@@ -148,6 +148,8 @@ class Settings(BaseSettings):
     # How a timesheet's hours and person-months become person-days (actuals import).
     hours_per_day: Decimal = Field(Decimal("8"), gt=0, le=24)
     days_per_month: Decimal = Field(Decimal("20"), gt=0, le=31)
+    # Whether new estimates apply the factors learned from completed projects' actuals (each project can opt out).
+    calibration: bool = True
     data_retention_days: int = Field(0, ge=0)
 
     language: Language = "ja"

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -102,6 +103,8 @@ class Project(Base):
     # Where the project is in its life (a `ProjectStatus` value) and the version submitted to the client (0004).
     status: Mapped[str] = mapped_column(String(20), server_default="estimating")
     submitted_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Whether a new estimate applies the factors learned from the firm's actuals (0006).
+    calibration: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_by: Mapped[str] = mapped_column(String(100), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -203,6 +206,8 @@ class EstimateVersion(Base):
     # The rate table version the estimate was sized with; None before migration 0003. No foreign key:
     # rate table versions are never deleted, and one would make SQLite rebuild `estimates` to add it.
     rates_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The calibration factors the version was generated with, and their evidence; None before migration 0006.
+    calibration: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -237,6 +242,8 @@ class EstimateLineRow(Base):
     reasoning: Mapped[str] = mapped_column(Text, default="")
     assumptions: Mapped[list[str]] = mapped_column(JSON, default=list)
     risks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The factor learned from actuals the line was multiplied by (0006); 1 when none.
+    calibration: Mapped[Decimal] = mapped_column(Scaled(2), server_default="100")
 
     version: Mapped[EstimateVersion] = relationship(back_populates="lines")
 

@@ -34,6 +34,8 @@ from estimator.money import (
 )
 from estimator.text import is_blank, visible
 
+FACTOR_QUANTUM = Decimal("0.01")
+"""A calibration factor is stored and shown to hundredths (×1.32)."""
 MAX_LINE_PERSON_DAYS = Decimal(500)
 """No line may exceed this: a deliverable that large is several deliverables."""
 MIN_QUESTIONS = 3
@@ -242,26 +244,35 @@ class PhaseDays(BaseModel):
         return self.with_total(round_person_days(self.total * factor))
 
     def with_total(self, target: Decimal) -> PhaseDays:
-        """The same split, rescaled so the phases add up to `target` exactly.
+        """The same split, rescaled so the phases add up to `target` exactly."""
+        return _split({p: self.get(p) for p in PHASES}, target)
 
-        Largest-remainder rounding in hundredths: every phase is rounded down, then the
-        hundredths still missing go to the phases that lost the most, so no phase can go
-        negative and the sum is exact even for tiny targets.
-        """
-        target = round_person_days(target)
-        current = self.total
-        if current == 0:
-            return PhaseDays(implementation=target)
-        shares = {p: self.get(p) * target / current / PERSON_DAY_QUANTUM for p in PHASES}
-        units = {p: int(share.to_integral_value(rounding=ROUND_FLOOR)) for p, share in shares.items()}
-        missing = int(target / PERSON_DAY_QUANTUM) - sum(units.values())
-        by_remainder = sorted(PHASES, key=lambda p: (units[p] - shares[p], PHASES.index(p)))
-        for phase in by_remainder[:missing]:
-            units[phase] += 1
-        return PhaseDays(**{p.value: Decimal(units[p]) * PERSON_DAY_QUANTUM for p in PHASES})
+    def reshaped(self, weights: Mapping[Phase, Decimal]) -> PhaseDays:
+        """The same total, split in proportion to each phase's days times its weight (1 for a phase not named)."""
+        return _split({p: self.get(p) * weights.get(p, Decimal(1)) for p in PHASES}, self.total)
 
     def with_phase(self, phase: Phase, value: Decimal) -> PhaseDays:
         return self.model_copy(update={phase.value: round_person_days(value)})
+
+
+def _split(amounts: Mapping[Phase, Decimal], target: Decimal) -> PhaseDays:
+    """`target` person-days split among the phases in proportion to `amounts`, adding up exactly.
+
+    Largest-remainder rounding in hundredths: every phase is rounded down, then the
+    hundredths still missing go to the phases that lost the most, so no phase can go
+    negative and the sum is exact even for tiny targets.
+    """
+    target = round_person_days(target)
+    current = sum(amounts.values(), Decimal(0))
+    if current == 0:
+        return PhaseDays(implementation=target)
+    shares = {p: amounts[p] * target / current / PERSON_DAY_QUANTUM for p in PHASES}
+    units = {p: int(share.to_integral_value(rounding=ROUND_FLOOR)) for p, share in shares.items()}
+    missing = int(target / PERSON_DAY_QUANTUM) - sum(units.values())
+    by_remainder = sorted(PHASES, key=lambda p: (units[p] - shares[p], PHASES.index(p)))
+    for phase in by_remainder[:missing]:
+        units[phase] += 1
+    return PhaseDays(**{p.value: Decimal(units[p]) * PERSON_DAY_QUANTUM for p in PHASES})
 
 
 class EstimateLine(BaseModel):
@@ -278,11 +289,19 @@ class EstimateLine(BaseModel):
     reasoning: str = ""
     assumptions: list[str] = Field(default_factory=list)
     risks: list[str] = Field(default_factory=list)
+    calibration: Decimal = Field(Decimal(1), gt=0, le=10)
+    """The factor the firm's actuals multiplied the line by when it was generated (1: none); kept through
+    adjustments so the estimate without calibration can always be shown."""
 
     @field_validator("optimistic", "pessimistic")
     @classmethod
     def _hundredths(cls, value: Decimal) -> Decimal:
         return round_person_days(value)
+
+    @field_validator("calibration")
+    @classmethod
+    def _factor_hundredths(cls, value: Decimal) -> Decimal:
+        return value.quantize(FACTOR_QUANTUM)
 
     @model_validator(mode="after")
     def _ordered_range(self) -> EstimateLine:
@@ -540,6 +559,120 @@ class ActualEntry:
 
 
 @dataclass(frozen=True)
+class CalibrationFactor:
+    """A correction learned from completed projects, with its evidence.
+
+    For a deliverable kind (`phase` None) it multiplies a line's person-days; for a phase
+    (`kind` None) it reshapes the split of a line's days among phases and leaves its total.
+    `project_type` None: learned from projects of every type; `engine` None: from projects of
+    every engine. `used` is False while the evidence is below the minimum: the factor is shown,
+    not applied.
+    """
+
+    kind: DeliverableKind | None
+    phase: Phase | None
+    project_type: str | None
+    engine: str | None
+    factor: Decimal
+    median_ratio: Decimal
+    projects: int
+    lines: int
+    used: bool
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The factors a version was estimated with, stored with it so the version never changes.
+
+    `enabled` False: the analyst or the operator had calibration off (the factors are then
+    empty). `completed` is the number of completed projects with actuals it was learned from.
+    """
+
+    enabled: bool
+    completed: int
+    factors: tuple[CalibrationFactor, ...] = ()
+
+    @property
+    def applied(self) -> tuple[CalibrationFactor, ...]:
+        return tuple(factor for factor in self.factors if factor.used)
+
+
+NO_CALIBRATION = Calibration(enabled=False, completed=0)
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The field's accuracy measures over a set of observations (one per project, or per project and kind).
+
+    MRE = |actual − estimate| / actual; MdMRE is its median, Pred(25) the share of observations
+    with MRE ≤ 0.25; `bias` is the median of actual / estimate − 1 (+0.32: the work took 32 %
+    more than estimated). None when there is no observation.
+    """
+
+    observations: int
+    projects: int
+    lines: int
+    mdmre: float | None
+    pred25: float | None
+    bias: float | None
+
+
+@dataclass(frozen=True)
+class LineAccuracy:
+    """A baseline line with actuals: its estimate as submitted and what it took, in person-days."""
+
+    deliverable: str
+    kind: DeliverableKind
+    estimate: Decimal
+    actual: Decimal
+    calibration: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class ProjectAccuracy:
+    """A completed project's estimate against its actuals, over the baseline lines that have actuals.
+
+    `estimate` is the submitted version (after adjustments); `first_estimate` the version it was
+    first generated as, for the same lines; `change_requests`, the days of lines added in delivery,
+    which no estimate covered and no ratio counts.
+    """
+
+    project_id: int
+    title: str
+    quote_number: str
+    project_type: str | None
+    engine: str
+    done_at: datetime | None
+    version: int
+    estimate: Decimal
+    first_estimate: Decimal
+    actual: Decimal
+    change_requests: Decimal
+    lines: tuple[LineAccuracy, ...]
+
+    @property
+    def ratio(self) -> float:
+        return float(self.actual / self.estimate)
+
+    @property
+    def mre(self) -> float:
+        return float(abs(self.actual - self.estimate) / self.actual) if self.actual else float(self.estimate > 0)
+
+
+@dataclass(frozen=True)
+class AccuracyReport:
+    """Accuracy across completed projects: each project, and the measures overall (as submitted and as first
+    generated), by deliverable kind, by phase and by project type, keyed by their values."""
+
+    projects: tuple[ProjectAccuracy, ...]
+    overall: Measures
+    first_generated: Measures
+    by_kind: Mapping[str, Measures]
+    by_phase: Mapping[str, Measures]
+    by_type: Mapping[str, Measures]
+
+
+@dataclass(frozen=True)
 class TimesheetRow:
     """One row of an imported timesheet, in person-days, and the baseline line it matched.
 
@@ -664,6 +797,8 @@ class ProjectDetail:
     status: ProjectStatus = ProjectStatus.ESTIMATING
     submitted_version: int | None = None
     """The version submitted to the client: the baseline actuals are compared against (None until submitted)."""
+    calibration: bool = True
+    """Whether a new estimate of this project applies the factors learned from the firm's actuals."""
 
 
 @dataclass(frozen=True)
@@ -701,6 +836,8 @@ class VersionSummary:
     """The rate table version the version was sized with; None: stored before rate tables existed."""
     created_by: str
     created_at: datetime
+    calibration: Calibration = NO_CALIBRATION
+    """The factors learned from actuals the version was generated with (a derived version keeps its base's)."""
 
     @property
     def currency(self) -> str:

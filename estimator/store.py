@@ -39,9 +39,12 @@ from estimator.models import (
     utcnow,
 )
 from estimator.schemas import (
+    NO_CALIBRATION,
     PHASES,
     ActualEntry,
     Answer,
+    Calibration,
+    CalibrationFactor,
     CallRecord,
     ChatMessage,
     ChatRole,
@@ -202,9 +205,56 @@ def version_lines(version: EstimateVersion) -> list[EstimateLine]:
             reasoning=row.reasoning,
             assumptions=list(row.assumptions),
             risks=list(row.risks),
+            calibration=row.calibration,
         )
         for row in version.lines
     ]
+
+
+def calibration_record(calibration: Calibration) -> dict[str, Any]:
+    """A version's calibration as the JSON it is stored in (figures as strings: no float on the way)."""
+    return {
+        "enabled": calibration.enabled,
+        "completed": calibration.completed,
+        "factors": [
+            {
+                "kind": None if factor.kind is None else factor.kind.value,
+                "phase": None if factor.phase is None else factor.phase.value,
+                "project_type": factor.project_type,
+                "engine": factor.engine,
+                "factor": str(factor.factor),
+                "median_ratio": str(factor.median_ratio),
+                "projects": factor.projects,
+                "lines": factor.lines,
+                "used": factor.used,
+            }
+            for factor in calibration.factors
+        ],
+    }
+
+
+def stored_calibration(record: dict[str, Any] | None) -> Calibration:
+    """The calibration a version stored; a version from before migration 0006 had none."""
+    if not record:
+        return NO_CALIBRATION
+    return Calibration(
+        enabled=bool(record["enabled"]),
+        completed=int(record["completed"]),
+        factors=tuple(
+            CalibrationFactor(
+                kind=None if item["kind"] is None else DeliverableKind(item["kind"]),
+                phase=None if item["phase"] is None else Phase(item["phase"]),
+                project_type=item["project_type"],
+                engine=item["engine"],
+                factor=Decimal(item["factor"]),
+                median_ratio=Decimal(item["median_ratio"]),
+                projects=int(item["projects"]),
+                lines=int(item["lines"]),
+                used=bool(item["used"]),
+            )
+            for item in record["factors"]
+        ),
+    )
 
 
 def version_pricing(version: EstimateVersion) -> Pricing:
@@ -245,6 +295,7 @@ def project_detail(project: Project) -> ProjectDetail:
         project_type=project.project_type,
         status=ProjectStatus(project.status),
         submitted_version=project.submitted_version,
+        calibration=project.calibration,
     )
 
 
@@ -275,6 +326,7 @@ def version_summary(version: EstimateVersion) -> VersionSummary:
         exclusions=tuple(version.exclusions),
         inputs_digest=version.inputs_digest,
         rates_version=version.rates_version,
+        calibration=stored_calibration(version.calibration),
     )
 
 
@@ -515,7 +567,17 @@ class Store:
     def update_project(self, project_id: int, *, expected_row_version: int | None, **fields: Any) -> Project:
         """Change project settings (title, client, unit_cost, project_type …); refused when `expected_row_version`
         is stale."""
-        allowed = {"title", "client", "language", "currency", "unit_cost", "tax_rate", "rounding", "project_type"}
+        allowed = {
+            "title",
+            "client",
+            "language",
+            "currency",
+            "unit_cost",
+            "tax_rate",
+            "rounding",
+            "project_type",
+            "calibration",
+        }
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not a project setting: {sorted(unknown)}")
@@ -548,6 +610,7 @@ class Store:
             )
             copy.system_requirements = source.system_requirements
             copy.project_type = source.project_type
+            copy.calibration = source.calibration
             copy.deliverables.extend(
                 DeliverableRow(position=row.position, name=row.name, description=row.description)
                 for row in source.deliverables
@@ -653,6 +716,7 @@ class Store:
         exclusions: Sequence[str] = (),
         inputs_digest: str | None = None,
         rates_version: int | None = None,
+        calibration: Calibration = NO_CALIBRATION,
         created_by: str = "local",
     ) -> EstimateVersion:
         """Store the version that follows `base_number` (None: the project's first); totals come from `price`.
@@ -666,7 +730,8 @@ class Store:
         that proposal as applied and the other pending ones on the same base as discarded,
         in the same transaction. `inputs_digest` is stored as given: the caller knows
         whether the version was estimated from the inputs now or derived from another;
-        `rates_version`, the rate table version it was sized with, likewise.
+        `rates_version`, the rate table version it was sized with, and `calibration`, the factors it
+        was generated with, likewise.
         """
         origin = VersionOrigin(origin)
         priced = price(list(lines), pricing)
@@ -700,6 +765,7 @@ class Store:
                     exclusions=list(exclusions),
                     inputs_digest=inputs_digest,
                     rates_version=rates_version,
+                    calibration=calibration_record(calibration),
                     created_by=created_by,
                 )
                 for position, item in enumerate(priced.lines):
@@ -717,6 +783,7 @@ class Store:
                             reasoning=line.reasoning,
                             assumptions=list(line.assumptions),
                             risks=list(line.risks),
+                            calibration=line.calibration,
                             **{p.value: line.phases.get(p) for p in PHASES},
                         )
                     )

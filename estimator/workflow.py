@@ -34,6 +34,9 @@ from estimator.errors import (
 from estimator.excel.quote import HistoryEntry, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.excel.reader import read_deliverables
 from estimator.excel.timesheet import match_timesheet, read_timesheet
+from estimator.history.accuracy import accuracy_report
+from estimator.history.calibration import calibrated, learn, without_calibration
+from estimator.history.records import CompletedProject
 from estimator.i18n import LANGUAGES, Language, Phrase, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
 from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES, is_tax_rate, quantum, round_person_days
@@ -47,12 +50,15 @@ from estimator.rules import (
 )
 from estimator.schemas import (
     MAX_LINE_PERSON_DAYS,
+    NO_CALIBRATION,
     OFFLINE_MODEL,
     PHASES,
     STATUS_TRANSITIONS,
+    AccuracyReport,
     ActualEntry,
     AdjustmentContext,
     Author,
+    Calibration,
     CallRecord,
     CallStatus,
     CallTotals,
@@ -118,6 +124,7 @@ from estimator.store import (
     project_detail,
     start_of_day,
     start_of_month,
+    stored_calibration,
     stored_proposal,
     version_lines,
     version_pricing,
@@ -414,6 +421,81 @@ class Workflow:
         """The actual efforts recorded for the project, in the order they were saved."""
         return self.store.actuals(project_id)
 
+    # What completed projects teach
+
+    def _history(self) -> list[CompletedProject]:
+        """Every project in 完了 that has actuals, with its baseline, its generated version and what it took."""
+        records = []
+        for summary in self.store.list_projects(status=ProjectStatus.DONE):
+            project = self.project(summary.id)
+            actuals = self.store.actuals(project.id)
+            if not actuals or summary.latest_version is None:
+                continue
+            baseline = self.store.get_version(project.id, project.submitted_version)
+            generated = self._lineage(project.id, baseline)[0]
+            done = [
+                change.changed_at
+                for change in self.store.status_changes(project.id)
+                if change.status == ProjectStatus.DONE
+            ]
+            records.append(
+                CompletedProject(
+                    project_id=project.id,
+                    title=project.title,
+                    quote_number=project.quote_number,
+                    project_type=project.project_type or _type_reading(project).project_type.value,
+                    engine=generated.engine,
+                    done_at=done[-1] if done else None,
+                    version=baseline.number,
+                    submitted=tuple(version_lines(baseline)),
+                    generated=tuple(version_lines(generated)),
+                    actuals=tuple(actuals),
+                    generated_calibration=stored_calibration(generated.calibration),
+                )
+            )
+        return records
+
+    def accuracy(self) -> AccuracyReport:
+        """How the estimates of completed projects compared with what the work took: each project, and the
+        MdMRE, Pred(25) and median bias overall, as first generated, by kind, by phase and by type."""
+        return accuracy_report(self._history())
+
+    def calibration(self, project_id: int | None = None) -> Calibration:
+        """The factors a new estimate would use, with their evidence, including those still below the minimum.
+
+        For a project: learned without its own actuals, for its type and the engine. Without one:
+        the factors for any project of the current engine.
+        """
+        if project_id is None:
+            return learn(self._history(), engine=self.engine.name)
+        project = self.project(project_id)
+        return learn(
+            self._history(),
+            engine=self.engine.name,
+            project_type=project.project_type or _type_reading(project).project_type.value,
+            exclude=project.id,
+        )
+
+    def _calibration_for(self, project: ProjectDetail, project_type: str | None) -> Calibration:
+        if not (self.settings.calibration and project.calibration):
+            return NO_CALIBRATION
+        return learn(self._history(), engine=self.engine.name, project_type=project_type, exclude=project.id)
+
+    def calibration_enabled(self) -> bool:
+        """Whether the operator has calibration on (ESTIMATOR's CALIBRATION setting); each project can opt out."""
+        return self.settings.calibration
+
+    def set_calibration(self, project_id: int, enabled: bool, *, expected_row_version: int | None) -> ProjectDetail:
+        """Switch calibration on or off for the project's next estimates; versions already made keep theirs."""
+        return project_detail(
+            self.store.update_project(project_id, expected_row_version=expected_row_version, calibration=enabled)
+        )
+
+    def uncalibrated(self, project_id: int, number: int | None = None) -> PricedEstimate:
+        """Version `number` (newest when None) with every line's calibration factor divided out, priced alike."""
+        version = self.store.get_version(project_id, number)
+        return price(without_calibration(version_lines(version)), version_pricing(version))
+
     def status_changes(self, project_id: int) -> list[StatusChange]:
         """Who moved the project's status, when, to what and with which version, oldest first."""
         return self.store.status_changes(project_id)
@@ -575,10 +657,13 @@ class Workflow:
         detail = project_detail(project)
         guide = SizingGuide(rates=rates, project_type=_chosen_type(detail))
         draft = self.engine.estimate(self._brief(project), answers, self._hooks(project_id, user), guide)
+        project_type = draft.project_type or detail.project_type or _type_reading(detail).project_type.value
+        calibration = self._calibration_for(detail, project_type)
+        lines = calibrated(draft.lines, calibration, project_type=project_type, lang=detail.language)
         return version_summary(
             self.store.append_version(
                 project_id,
-                lines=draft.lines,
+                lines=lines,
                 pricing=detail.pricing,
                 origin=VersionOrigin.GENERATED,
                 engine=self.engine.name,
@@ -588,6 +673,7 @@ class Workflow:
                 exclusions=draft.exclusions,
                 inputs_digest=inputs_digest(detail),
                 rates_version=rates.version,
+                calibration=calibration,
                 created_by=user,
             )
         )
@@ -859,6 +945,7 @@ class Workflow:
                 exclusions=latest.exclusions,
                 inputs_digest=latest.inputs_digest,
                 rates_version=latest.rates_version,
+                calibration=stored_calibration(latest.calibration),
                 created_by=user,
             )
         )
@@ -891,6 +978,7 @@ class Workflow:
                 exclusions=source.exclusions,
                 inputs_digest=source.inputs_digest,
                 rates_version=source.rates_version,
+                calibration=stored_calibration(source.calibration),
                 created_by=user,
             )
         )
@@ -929,6 +1017,7 @@ class Workflow:
                 exclusions=base.exclusions,
                 inputs_digest=base.inputs_digest,
                 rates_version=base.rates_version,
+                calibration=stored_calibration(base.calibration),
                 created_by=user,
             )
         )

@@ -10,8 +10,8 @@ import streamlit as st
 
 from estimator.errors import EstimatorError
 from estimator.schemas import MAX_LINE_PERSON_DAYS
+from ui import calibration_view, sizing_view, status_view
 from ui import estimate as view
-from ui import sizing_view, status_view
 from ui.context import (
     flash,
     lang,
@@ -115,6 +115,7 @@ st.caption(
         sigma=number(estimate.sigma_person_days),
     )
 )
+calibration_view.version_summary(project, latest, estimate)
 sizing_view.juas_note(project, latest)
 
 

@@ -61,7 +61,17 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """Every test gets its own data folder and the embedded defaults, whatever the machine's .env says."""
     for name in list(os.environ):
         if name.startswith(
-            ("OPENAI_", "DAILY_", "TAX_RATE_", "DATABASE_URL", "ISSUER_", "RATE_LIMIT", "MONTHLY_", "STAFF_NAMES")
+            (
+                "OPENAI_",
+                "DAILY_",
+                "TAX_RATE_",
+                "DATABASE_URL",
+                "ISSUER_",
+                "RATE_LIMIT",
+                "MONTHLY_",
+                "STAFF_NAMES",
+                "CALIBRATION",
+            )
         ):
             monkeypatch.delenv(name, raising=False)
     data = tmp_path / "data"
