@@ -88,7 +88,7 @@ def version_summary(project: ProjectDetail, version: VersionSummary, estimate: P
                 without_days=number(plain.person_days),
             )
         )
-    with st.expander(tr("calibration.expander"), icon=":material/insights:"):
+    with st.popover(tr("calibration.expander"), icon=":material/insights:", key="calibration_popover"):
         if not flow.calibration_enabled():
             st.info(tr("calibration.off_globally"))
         elif used:

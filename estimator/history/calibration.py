@@ -6,9 +6,12 @@ The method, stated (docs/calibration.md says the same):
   over what the engine first generated for them *before* any calibration (a line's stored
   factor is divided out), so a factor learns the engine's error and never its own.
 - A kind's factor is the **median** of those ratios (one wild project cannot move a median
-  far), **shrunk toward 1** by the number of projects behind it, in log space so ×2 and ×0.5
-  shrink alike: factor = median ^ (n / (n + SHRINK_PROJECTS)); then **clamped** to
-  FACTOR_BAND (0.5–2.0).
+  far), **shrunk toward 1** in log space (so ×2 and ×0.5 shrink alike) by the number of
+  projects behind it and by how much they agree: with m the median log ratio and se its
+  standard error (from the median absolute deviation), factor = exp(m · w) with
+  w = n / (n + SHRINK_PROJECTS) · m² / (m² + se²); then **clamped** to FACTOR_BAND (0.5–2.0).
+  Projects that agree on a clear bias move the factor almost all the way; a median that is
+  within its own noise of 1 stays near 1, so an unbiased kind is not "corrected" by noise.
 - It is used once MIN_PROJECTS completed projects have lines of that kind; below that it is
   shown as evidence, not applied. Where MIN_TYPE_PROJECTS projects of the new project's type
   have the kind, the type's own factor is used instead.
@@ -49,6 +52,12 @@ MIN_TYPE_PROJECTS = 5
 """Completed projects of one type with lines of a kind before that type's own factor replaces the kind's."""
 SHRINK_PROJECTS = 2
 """k in n / (n + k): with 2 projects' worth of doubt, 3 projects move a factor 60 % of the way, 8 projects 80 %."""
+RATIO_LIMITS = (0.05, 20.0)
+"""A project's ratio is read within these before its logarithm is taken (a line booked at 0 days has no log)."""
+MAD_TO_SIGMA = 1.4826
+"""The median absolute deviation times this estimates σ for normally spread (log) ratios."""
+MEDIAN_ERROR = 1.2533
+"""A median's standard error is about this times σ / √n (√(π/2))."""
 FACTOR_BAND = (Decimal("0.5"), Decimal("2.0"))
 """No factor goes below or above these: a history that says more is a reason to look, not to multiply."""
 UNCALIBRATED_KINDS = frozenset({DeliverableKind.RISK_BUFFER})
@@ -78,9 +87,15 @@ def _factor(
 ) -> CalibrationFactor:
     """The shrunk, clamped median of `ratios`, used once `minimum` projects stand behind it."""
     projects = len({ratio.project_id for ratio in ratios})
-    middle = median(ratio.ratio for ratio in ratios)
-    weight = projects / (projects + SHRINK_PROJECTS)
-    shrunk = _clamped(math.exp(math.log(_clamped(middle)) * weight))
+    logs = [math.log(min(max(ratio.ratio, RATIO_LIMITS[0]), RATIO_LIMITS[1])) for ratio in ratios]
+    centre = median(logs)
+    # The median's standard error from the median absolute deviation (both robust to a wild project).
+    spread = MAD_TO_SIGMA * median(abs(value - centre) for value in logs)
+    error = MEDIAN_ERROR * spread / math.sqrt(len(logs))
+    agreement = centre**2 / (centre**2 + error**2) if centre else 0.0
+    weight = projects / (projects + SHRINK_PROJECTS) * agreement
+    shrunk = _clamped(math.exp(centre * weight))
+    middle = math.exp(centre)
     return CalibrationFactor(
         kind=kind,
         phase=phase,
