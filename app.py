@@ -33,6 +33,7 @@ PAGES = [
     ("pages/estimate.py", "nav.estimate", ":material/calculate:", "estimate"),
     ("pages/adjust.py", "nav.adjust", ":material/tune:", "adjust"),
     ("pages/actuals.py", "nav.actuals", ":material/fact_check:", "actuals"),
+    ("pages/accuracy.py", "nav.accuracy", ":material/query_stats:", "accuracy"),
     ("pages/usage.py", "nav.usage", ":material/monitoring:", "usage"),
 ]
 navigation = st.navigation(

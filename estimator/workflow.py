@@ -432,7 +432,8 @@ class Workflow:
             if not actuals or summary.latest_version is None:
                 continue
             baseline = self.store.get_version(project.id, project.submitted_version)
-            generated = self._lineage(project.id, baseline)[0]
+            # The lineage is read without lines; the generated version's own are loaded with it.
+            generated = self.store.get_version(project.id, self._lineage(project.id, baseline)[0].number)
             done = [
                 change.changed_at
                 for change in self.store.status_changes(project.id)

@@ -124,6 +124,7 @@ NAV_KEYS = (
     "nav.estimate",
     "nav.adjust",
     "nav.actuals",
+    "nav.accuracy",
     "nav.usage",
 )
 REQUESTS = {"ja": "あと30万円安く", "en": "reduce by $3,000"}

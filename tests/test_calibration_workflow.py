@@ -88,6 +88,20 @@ def test_a_derived_version_carries_its_base_s_factors_and_the_total_without_them
     assert all(item.line.calibration == 1 for item in plain.lines)
 
 
+def test_a_project_submitted_after_a_cut_is_measured_as_submitted_and_as_generated(flow: Workflow) -> None:
+    """The cut that made the quote is in the submitted figure, not in the generated one, and the factors learn
+    from the generated one (the engine's figure)."""
+    project_id = estimated(flow, "値引き後に提出")
+    generated = flow.priced(project_id)
+    invoice = next(item.line for item in generated.lines if item.line.deliverable == "請求書出力")
+    flow.edit_lines(project_id, {invoice.deliverable: invoice.person_days * Decimal("0.8")}, base_version=1, user=USER)
+    finish(flow, project_id, Decimal("1.5"))
+    [measured] = flow.accuracy().projects
+    assert measured.version == 2 and measured.estimate < measured.first_estimate == generated.person_days
+    screen = next(f for f in flow.calibration().factors if f.kind is DeliverableKind.SCREEN)
+    assert screen.median_ratio == Decimal("1.50")
+
+
 def test_the_project_switch_and_the_operator_setting_turn_it_off(flow: Workflow) -> None:
     history(flow, 3, Decimal("1.5"))
     project_id = estimated(flow, "次期")

@@ -17,6 +17,7 @@ PAGES = (
     ("pages/estimate.py", "nav.estimate"),
     ("pages/adjust.py", "nav.adjust"),
     ("pages/actuals.py", "nav.actuals"),
+    ("pages/accuracy.py", "nav.accuracy"),
     ("pages/usage.py", "nav.usage"),
 )
 

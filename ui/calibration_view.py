@@ -69,7 +69,15 @@ def factors_table(calibration: Calibration) -> None:
     if not calibration.factors:
         st.info(tr("calibration.none_yet"))
     else:
-        st.dataframe(factors_frame(calibration), hide_index=True, width="stretch", key="calibration_factors")
+        # Tall enough for every factor (a kind, its type's own, each phase: some 20 rows), no inner scrollbar.
+        rows = min(len(calibration.factors), 40)
+        st.dataframe(
+            factors_frame(calibration),
+            hide_index=True,
+            width="stretch",
+            height=38 + 35 * rows,
+            key="calibration_factors",
+        )
     st.caption(tr("calibration.method"))
 
 
