@@ -22,7 +22,9 @@ def finished_history(count: int, language: str) -> None:
         for status in ("submitted", "won"):
             workflow.set_status(project_id, status, user="local", expected_row_version=None)
         entries = [
-            ActualEntry(line.deliverable, line.person_days * (SCREENS_TOOK if line.kind is DeliverableKind.SCREEN else 1))
+            ActualEntry(
+                line.deliverable, line.person_days * (SCREENS_TOOK if line.kind is DeliverableKind.SCREEN else 1)
+            )
             for line in workflow.baseline_lines(project_id)
         ]
         workflow.record_actuals(project_id, entries, user="local", expected_row_version=None)
@@ -41,7 +43,9 @@ def test_a_calibrated_estimate_shows_both_totals_and_its_evidence(lang: str) -> 
     captions = "\n".join(texts(at.caption))
     assert t("calibration.totals", lang).split("{")[0] in captions
     currency = priced.pricing.currency
-    assert format_money(plain.total, currency, lang) in captions and format_money(priced.total, currency, lang) in captions
+    assert (
+        format_money(plain.total, currency, lang) in captions and format_money(priced.total, currency, lang) in captions
+    )
     subject = t("calibration.column.subject", lang)
     frames = [frame.value for frame in at.dataframe if subject in frame.value.columns]
     assert frames, "the factors the version used are shown"

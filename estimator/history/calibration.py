@@ -194,13 +194,13 @@ def learn(
         if not found:
             continue
         own = [(record, ratio) for record, ratio in found if record.family == family]
-        engine = family if mixed and len(own) >= MIN_PROJECTS else None
-        pool = own if engine is not None else found
-        factors.append(_factor([ratio for _record, ratio in pool], kind=kind, engine=engine))
+        scope = family if mixed and len(own) >= MIN_PROJECTS else None
+        pool = own if scope is not None else found
+        factors.append(_factor([ratio for _record, ratio in pool], kind=kind, engine=scope))
         typed = [ratio for record, ratio in pool if project_type and record.project_type == project_type]
         if len(typed) >= MIN_TYPE_PROJECTS:
             factors.append(
-                _factor(typed, kind=kind, project_type=project_type, engine=engine, minimum=MIN_TYPE_PROJECTS)
+                _factor(typed, kind=kind, project_type=project_type, engine=scope, minimum=MIN_TYPE_PROJECTS)
             )
     for phase in PHASES:
         if by_phase.get(phase):
