@@ -185,7 +185,8 @@ def bias_chart(by_kind: Mapping[str, Measures]) -> alt.LayerChart:
     right = data.transform_filter(alt.datum.bias >= 0).mark_text(align="left", dx=4).encode(x=x, y=y, text="count:N")
     left = data.transform_filter(alt.datum.bias < 0).mark_text(align="right", dx=-4).encode(x=x, y=y, text="count:N")
     zero = alt.Chart(pd.DataFrame({"bias": [0.0]})).mark_rule(color=REFERENCE).encode(x="bias:Q")
-    return (bars + right + left + zero).properties(height=max(160, 34 * len(kinds)))
+    # A fixed step per kind: a height for the whole chart squeezed five kinds into rows too thin for their labels.
+    return (bars + right + left + zero).properties(height=alt.Step(32))
 
 
 def trend_rows(projects: Sequence[ProjectAccuracy]) -> list[dict[str, object]]:

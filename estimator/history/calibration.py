@@ -14,7 +14,7 @@ The method, stated (docs/calibration.md says the same):
   within its own noise of 1 stays near 1, so an unbiased kind is not "corrected" by noise.
 - It is used once MIN_PROJECTS completed projects have lines of that kind; below that it is
   shown as evidence, not applied. Where MIN_TYPE_PROJECTS projects of the new project's type
-  have the kind, the type's own factor is used instead.
+  have the kind (and the history holds other types too), the type's own factor is used instead.
 - The same for phases, over lines booked by phase: a phase's ratio is its share of what the
   lines took over its share of the estimate, so a phase factor reshapes a line's split and
   leaves its total to the kind factor (one correction is never counted twice).
@@ -197,8 +197,9 @@ def learn(
         scope = family if mixed and len(own) >= MIN_PROJECTS else None
         pool = own if scope is not None else found
         factors.append(_factor([ratio for _record, ratio in pool], kind=kind, engine=scope))
+        # A type's own factor only where the pool holds other types too: otherwise it is the kind's, twice.
         typed = [ratio for record, ratio in pool if project_type and record.project_type == project_type]
-        if len(typed) >= MIN_TYPE_PROJECTS:
+        if len(typed) >= MIN_TYPE_PROJECTS and len(typed) < len(pool):
             factors.append(
                 _factor(typed, kind=kind, project_type=project_type, engine=scope, minimum=MIN_TYPE_PROJECTS)
             )
