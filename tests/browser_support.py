@@ -43,7 +43,16 @@ CHROMIUM_ARGS = [
 ]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
-CLEARED_PREFIXES = ("OPENAI_", "DAILY_", "TAX_RATE_", "DATABASE_URL", "ISSUER_", "RATE_LIMIT", "MONTHLY_", "CALIBRATION")
+CLEARED_PREFIXES = (
+    "OPENAI_",
+    "DAILY_",
+    "TAX_RATE_",
+    "DATABASE_URL",
+    "ISSUER_",
+    "RATE_LIMIT",
+    "MONTHLY_",
+    "CALIBRATION",
+)
 
 
 def free_port() -> int:
