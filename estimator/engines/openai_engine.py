@@ -71,7 +71,13 @@ from estimator.engines.llm_schemas import (
     to_proposals,
     to_questions,
 )
-from estimator.engines.project_sizing import plan_roles, planned_phases, whole_project_line
+from estimator.engines.project_sizing import (
+    is_engagement,
+    plan_roles,
+    planned_phases,
+    system_days,
+    whole_project_line,
+)
 from estimator.engines.prompts import retry_prompt, system_prompt
 from estimator.engines.reading import Reading
 from estimator.errors import EngineError
@@ -522,7 +528,8 @@ def _planned_lines(
     the model's build is beyond ×3 or below ⅓ of the table's figure for its units."""
     lang = brief.language
     builds = [max(modelled[i].person_days, PERSON_DAY_QUANTUM) if i in modelled else None for i in range(len(roles))]
-    result = plan(builds, roles, sizing.rates.ratios(project.project_type))
+    scope = system_days(brief.deliverables, sizing.rates, project.project_type) if is_engagement(roles) else None
+    result = plan(builds, roles, sizing.rates.ratios(project.project_type), system_days=scope)
     spread = _model_spread(list(modelled.values()))
     quiet = Reading(lang, {}, {}, (), ())  # the model's questions are its own: no bank topic is open
     lines = []

@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import partial
 
 from estimator.engines.reading import (
+    SIZE_KINDS,
     Finding,
     Reading,
     classify,
@@ -228,7 +229,8 @@ def size_project(
         size_feature(item, profile, reading, rates, kind, itemised, given.get(i, ())) if role is Role.BUILD else None
         for i, (item, profile, role) in enumerate(zip(deliverables, profiles, roles, strict=True))
     ]
-    result = plan([s.days if s else None for s in sized], roles, rates.ratios(kind))
+    scope = system_days(deliverables, rates, kind) if is_engagement(roles) else None
+    result = plan([s.days if s else None for s in sized], roles, rates.ratios(kind), system_days=scope)
     spread = _project_spread(sized)
     lines: list[EstimateLine] = []
     for planned in result.lines:
@@ -242,9 +244,42 @@ def size_project(
 
 
 def plan_roles(deliverables: Sequence[Deliverable]) -> list[Role]:
-    """Each line's role (`role_of`); a list of documents only is all BUILD: each document is its own work."""
+    """Each line's role (`role_of`).
+
+    A list with no line that builds is one of two things. When a line states the size of a system
+    (「画面設計30画面」, "testing of 30 screens"), it is an engagement for those phases of that system:
+    the phase lines keep their roles and `system_days` sizes them. When none does, it is a list of
+    documents, each its own work: all BUILD, sized from their own units.
+    """
     roles = [role_of(item) for item in deliverables]
-    return roles if Role.BUILD in roles else [Role.BUILD] * len(roles)
+    if Role.BUILD in roles or any(states_a_size(item) for item in deliverables):
+        return roles
+    return [Role.BUILD] * len(roles)
+
+
+def is_engagement(roles: Sequence[Role]) -> bool:
+    """Whether the list holds only phases of a system it does not build (see `plan_roles`)."""
+    return Role.BUILD not in roles
+
+
+def system_counts(deliverables: Sequence[Deliverable]) -> tuple[Count, ...]:
+    """The system an engagement's lines concern: each kind of unit once, at the largest count any line states.
+
+    The lines describe one system from their phase's side (基本設計書 「30画面」, 結合テスト 「30画面」): adding
+    their counts would size it twice."""
+    largest: dict[UnitKind, Count] = {}
+    for item in deliverables:
+        for count in read_units(item.name, item.description).counts:
+            known = largest.get(count.kind)
+            if count.stated and count.kind in SIZE_KINDS and (known is None or count.quantity > known.quantity):
+                largest[count.kind] = count
+    return tuple(largest.values())
+
+
+def system_days(deliverables: Sequence[Deliverable], rates: RateTable, kind: ProjectType) -> Decimal:
+    """The build-side size of the system an engagement concerns, at the type's rates (both engines)."""
+    counts = system_counts(deliverables)
+    return max(sum(unit_days(counts, rates, kind), Decimal(0)), PERSON_DAY_QUANTUM)
 
 
 def whole_project_line(
@@ -260,10 +295,18 @@ def whole_project_line(
 
     Both engines build these the same way from the plan: the offline one from the table's build,
     the OpenAI one from the model's build of the feature lines."""
+    system = _system_text(deliverables, reading.lang) if is_engagement(roles) else None
     if planned.index is None:
-        return _added_line(planned, build_days, spread, reading, kind)
+        return _added_line(planned, build_days, spread, reading, kind, system)
     item = deliverables[planned.index]
-    return _phase_line(item, classify(item), planned, build_days, spread, reading, kind, roles)
+    return _phase_line(item, classify(item), planned, build_days, spread, reading, kind, roles, system)
+
+
+def _system_text(deliverables: Sequence[Deliverable], lang: str) -> str:
+    """The counts an engagement's system was sized from, as the lines wrote them: 「30画面」「5帳票」."""
+    return t("offline.list_separator", lang).join(
+        t("sizing.reasoning.quoted", lang, text=count.quoted) for count in system_counts(deliverables)
+    )
 
 
 def _project_spread(sized: Sequence[Sized | None]) -> tuple[Decimal, Decimal]:
@@ -441,6 +484,7 @@ def _phase_line(
     reading: Reading,
     kind: ProjectType,
     roles: Sequence[Role],
+    system: str | None,
 ) -> EstimateLine:
     lang = reading.lang
     open_topics = _open_topics(profile.key, reading)
@@ -455,7 +499,7 @@ def _phase_line(
         open_topics,
         lang,
         lambda days, capped: _phase_reasoning(
-            item.name, planned, build_days, days, sharing, capped, len(open_topics), lang, kind
+            item.name, planned, build_days, days, sharing, capped, len(open_topics), lang, kind, system
         ),
     )
 
@@ -470,18 +514,20 @@ def _phase_reasoning(
     widened: int,
     lang: str,
     kind: ProjectType,
+    system: str | None,
 ) -> str:
     number = partial(format_number, lang=lang)
     duties = _duty_names(planned.duties, lang)
     parts = [
         t(
-            "sizing.reasoning.phase",
+            "sizing.reasoning.phase" if system is None else "sizing.reasoning.phase_engagement",
             lang,
             name=name,
             duties=duties,
             build=number(build_days),
             type=t(f"sizing.type.{kind.value}", lang),
             days=number(days),
+            system=system,
         )
     ]
     if sharing > 1:
@@ -490,15 +536,21 @@ def _phase_reasoning(
 
 
 def _added_line(
-    planned: PlannedLine, build_days: Decimal, spread: tuple[Decimal, Decimal], reading: Reading, kind: ProjectType
+    planned: PlannedLine,
+    build_days: Decimal,
+    spread: tuple[Decimal, Decimal],
+    reading: Reading,
+    kind: ProjectType,
+    system: str | None,
 ) -> EstimateLine:
     lang = reading.lang
     key = "pm_docs" if {Duty.PM, Duty.DOCUMENTS} <= set(planned.added) else planned.added[0].value
 
     def reasoning(days: Decimal, _capped: bool) -> str:
         text = t(
-            "sizing.reasoning.added",
+            "sizing.reasoning.added" if system is None else "sizing.reasoning.added_engagement",
             lang,
+            system=system,
             duties=_duty_names(frozenset(planned.added), lang),
             build=format_number(build_days, lang),
             type=t(f"sizing.type.{kind.value}", lang),

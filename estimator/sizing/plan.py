@@ -147,20 +147,33 @@ def duty_sizes(build_days: Decimal, ratios: Mapping[Phase, Decimal]) -> dict[Dut
     return sizes
 
 
-def plan(build: Sequence[Decimal | None], roles: Sequence[Role], ratios: Mapping[Phase, Decimal]) -> Plan:
+def plan(
+    build: Sequence[Decimal | None],
+    roles: Sequence[Role],
+    ratios: Mapping[Phase, Decimal],
+    *,
+    system_days: Decimal | None = None,
+) -> Plan:
     """The phases of every line of the list, and the lines to add, so every duty is carried exactly once.
 
     `build[i]` is line i's build-side size (its units × the rates) when `roles[i]` is BUILD,
     None for a phase line. Feature duties a phase line took (detailed design, unit test) leave
     the feature lines with the rest of their build size; a duty two lines share is split evenly.
     PM and documents: a PM line with no document line carries both; a document line never carries PM.
+
+    `system_days` makes the plan an engagement for some phases of a system the list does not build
+    (要件定義書 and 基本設計書 only, or third-party testing): the build-side size of that system, which
+    the phase lines' shares come from. Only the phases the list names are work: no phase line is
+    added but project management, which is scaled to the share of the project those phases are.
     """
     if len(build) != len(roles):
         raise ValueError("one build size (or None) per role")
     feature = [i for i, role in enumerate(roles) if role is Role.BUILD]
-    build_days = sum((build[i] or Decimal(0) for i in feature), Decimal(0))
+    build_days = sum((build[i] or Decimal(0) for i in feature), Decimal(0)) if system_days is None else system_days
     sizes = duty_sizes(build_days, ratios)
     carriers = _carriers(roles)
+    if system_days is not None:
+        sizes = _engagement_sizes(sizes, carriers)
     if Duty.PM in carriers and Duty.DOCUMENTS not in carriers:
         carriers[Duty.DOCUMENTS] = carriers[Duty.PM]
     per_line: dict[int, dict[Phase, Decimal]] = {i: {} for i in range(len(roles))}
@@ -175,6 +188,20 @@ def plan(build: Sequence[Decimal | None], roles: Sequence[Role], ratios: Mapping
     planned.extend(_added_lines(carriers, sizes))
     total = sum((line.days for line in planned), Decimal(0))
     return Plan(tuple(planned), build_days, total, sizes)
+
+
+def _engagement_sizes(sizes: Mapping[Duty, Decimal], carriers: Mapping[Duty, list[int]]) -> dict[Duty, Decimal]:
+    """The duties of an engagement: those its lines carry, and PM and documents at the share of the project
+    those duties are (managing the requirements phase of a system is not managing its whole build)."""
+    managed = (Duty.PM, Duty.DOCUMENTS)
+    work = [duty for duty in Duty if duty not in managed]
+    whole = sum((sizes[duty] for duty in work), Decimal(0))
+    carried = sum((sizes[duty] for duty in work if duty in carriers), Decimal(0))
+    share = carried / whole if whole else Decimal(0)
+    return {
+        duty: sizes[duty] * share if duty in managed else (sizes[duty] if duty in carriers else Decimal(0))
+        for duty in Duty
+    }
 
 
 def _carriers(roles: Sequence[Role]) -> dict[Duty, list[int]]:

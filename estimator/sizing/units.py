@@ -555,6 +555,7 @@ _HANDLES_DATA = re.compile(
     + _en("csv", "etl", "data", "imports?", "exports?", "sync", "batch(?:es)?", "records?", "rows?")
 )
 _MAIN_COUNTER = re.compile(r"\s*本(?!番|目|化)")
+_TESTS_BEFORE = re.compile(r"(?:テスト|テストケース|試験|検証|テスト項目|試験項目)\s*$")
 _MAIN_KINDS_COUNTER = re.compile(r"\s*(?:種類|種)(?!目)")
 _LIST_END = re.compile(r"(?:^|[\s、,(:]|の)$")
 _PAGE_WORD = re.compile(r"ページ|頁|pages?")
@@ -695,6 +696,8 @@ def _followed(part: _Text, index: int, number: _Number) -> Iterator[_Read]:
     if records:
         yield _Read(UnitKind.RECORDS, number.value, index, number.start, records.end(), claim, _KEN_RANK)
     counter = _MAIN_COUNTER.match(part.text, number.end)
+    if counter and _TESTS_BEFORE.search(part.text, max(0, number.start - 8), number.start):
+        counter = None  # 「シナリオテスト50本」 counts test scenarios, not units of the main kind
     if counter is None and _LIST_END.search(part.text, max(0, number.start - 4), number.start):
         counter = _MAIN_KINDS_COUNTER.match(part.text, number.end)  # 「請求書・納品書の2種」, not 「グラフ6種」
     if counter:
