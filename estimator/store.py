@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from estimator.db import Database
 from estimator.errors import InvalidInputError, NotFoundError, StaleWriteError
+from estimator.history.records import CompletedProject
 from estimator.models import (
     ActualEffortRow,
     DeliverableRow,
@@ -209,6 +210,20 @@ def version_lines(version: EstimateVersion) -> list[EstimateLine]:
         )
         for row in version.lines
     ]
+
+
+def lineage(version: EstimateVersion, by_id: dict[int, EstimateVersion]) -> list[EstimateVersion]:
+    """The versions that led to `version` since it was last generated, oldest first, following parents."""
+    chain = [version]
+    while chain[-1].origin != VersionOrigin.GENERATED and chain[-1].parent_id in by_id and len(chain) <= len(by_id):
+        chain.append(by_id[chain[-1].parent_id])
+    return list(reversed(chain))
+
+
+def _actual_entry(row: ActualEffortRow) -> ActualEntry:
+    return ActualEntry(
+        row.deliverable, row.person_days, None if row.phase is None else Phase(row.phase), row.change_request
+    )
 
 
 def calibration_record(calibration: Calibration) -> dict[str, Any]:
@@ -550,10 +565,88 @@ class Store:
             rows = session.execute(
                 select(ActualEffortRow).where(ActualEffortRow.task_id == project_id).order_by(ActualEffortRow.position)
             ).scalars()
-            return [
-                ActualEntry(r.deliverable, r.person_days, None if r.phase is None else Phase(r.phase), r.change_request)
-                for r in rows
-            ]
+            return [_actual_entry(row) for row in rows]
+
+    def history_stamp(self) -> tuple[int, int, datetime | None]:
+        """What changes whenever the completed projects' history does: their number, the sum of their row
+        versions and their latest update (actuals, versions and status moves all bump the project)."""
+        with self.database.transaction() as session:
+            count, versions, latest = session.execute(
+                select(
+                    func.count(Project.id),
+                    func.coalesce(func.sum(Project.row_version), 0),
+                    func.max(Project.updated_at),
+                ).where(Project.status == ProjectStatus.DONE.value)
+            ).one()
+            return int(count), int(versions), latest
+
+    def completed_projects(self) -> list[tuple[ProjectDetail, CompletedProject]]:
+        """Every project in 完了 that has actuals, with its baseline, its generated version and what it took.
+
+        Four queries whatever the number of projects: this is read on every estimate and on every run of
+        the Accuracy page. The project type is the analyst's choice (None: the caller detects it).
+        """
+        with self.database.transaction() as session:
+            projects = (
+                session.execute(
+                    select(Project)
+                    .where(Project.status == ProjectStatus.DONE.value)
+                    .options(selectinload(Project.deliverables), selectinload(Project.qa_pairs))
+                    .order_by(Project.id)
+                )
+                .scalars()
+                .all()
+            )
+            ids = [project.id for project in projects]
+            booked: dict[int, list[ActualEntry]] = {}
+            for row in session.execute(
+                select(ActualEffortRow)
+                .where(ActualEffortRow.task_id.in_(ids))
+                .order_by(ActualEffortRow.task_id, ActualEffortRow.position)
+            ).scalars():
+                booked.setdefault(row.task_id, []).append(_actual_entry(row))
+            done_at = {
+                row.task_id: row.changed_at
+                for row in session.execute(
+                    select(StatusChangeRow)
+                    .where(StatusChangeRow.task_id.in_(ids), StatusChangeRow.status == ProjectStatus.DONE.value)
+                    .order_by(StatusChangeRow.id)
+                ).scalars()
+            }
+            versions: dict[int, dict[int, EstimateVersion]] = {}
+            for version in session.execute(
+                select(EstimateVersion)
+                .where(EstimateVersion.task_id.in_(ids))
+                .options(selectinload(EstimateVersion.lines))
+            ).scalars():
+                versions.setdefault(version.task_id, {})[version.id] = version
+            result = []
+            for project in projects:
+                own = versions.get(project.id, {})
+                if project.id not in booked or not own:
+                    continue
+                numbered = {version.number: version for version in own.values()}
+                baseline = numbered.get(project.submitted_version or 0) or numbered[max(numbered)]
+                generated = lineage(baseline, own)[0]
+                result.append(
+                    (
+                        project_detail(project),
+                        CompletedProject(
+                            project_id=project.id,
+                            title=project.title,
+                            quote_number=project.quote_number,
+                            project_type=project.project_type,
+                            engine=generated.engine,
+                            done_at=done_at.get(project.id),
+                            version=baseline.number,
+                            submitted=tuple(version_lines(baseline)),
+                            generated=tuple(version_lines(generated)),
+                            actuals=tuple(booked[project.id]),
+                            generated_calibration=stored_calibration(generated.calibration),
+                        ),
+                    )
+                )
+            return result
 
     def status_changes(self, project_id: int) -> list[StatusChange]:
         """The project's status moves, oldest first."""

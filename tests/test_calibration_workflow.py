@@ -137,3 +137,13 @@ def test_0006_reads_older_versions_as_uncalibrated(database: Database) -> None:
     assert version_summary(version).calibration == NO_CALIBRATION
     assert [item.calibration for item in version_lines(version)] == [1]
     assert store.get_project(project.id).calibration is True
+
+
+def test_the_history_is_read_again_when_a_completed_project_s_actuals_change(flow: Workflow) -> None:
+    history(flow, 3, Decimal("1.0"))
+    assert flow.accuracy().overall.bias == 0
+    done = flow.list_projects(status="done")[0].id
+    doubled = [ActualEntry(line.deliverable, line.person_days * 2) for line in flow.baseline_lines(done)]
+    flow.record_actuals(done, doubled, user=USER, expected_row_version=None)
+    changed = next(p for p in flow.accuracy().projects if p.project_id == done)
+    assert changed.ratio == 2
