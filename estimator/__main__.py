@@ -29,6 +29,7 @@ from estimator.schemas import (
     EffortUnit,
     Measures,
     PricedEstimate,
+    ProjectAccuracy,
     ProjectDetail,
     ProjectStatus,
     VersionSummary,
@@ -121,6 +122,41 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def _project_accuracy_json(p: ProjectAccuracy) -> dict[str, Any]:
+    return {
+        "project_id": p.project_id,
+        "quote_number": p.quote_number,
+        "title": p.title,
+        "project_type": p.project_type,
+        "engine": p.engine,
+        "done_at": None if p.done_at is None else p.done_at.isoformat(),
+        "version": p.version,
+        "estimate": _number(p.estimate),
+        "first_estimate": _number(p.first_estimate),
+        "actual": _number(p.actual),
+        "change_requests": _number(p.change_requests),
+        "ratio": _rounded(p.ratio),
+        "mre": _rounded(p.mre),
+    }
+
+
+def project_accuracy_json(p: ProjectAccuracy) -> dict[str, Any]:
+    """`accuracy --project N --json`: the project's figures and each line with actuals."""
+    return {
+        **_project_accuracy_json(p),
+        "lines": [
+            {
+                "deliverable": line.deliverable,
+                "kind": line.kind.value,
+                "estimate": _number(line.estimate),
+                "actual": _number(line.actual),
+                "calibration": _number(line.calibration),
+            }
+            for line in p.lines
+        ],
+    }
+
+
 def accuracy_json(report: AccuracyReport, calibration: Calibration) -> dict[str, Any]:
     """`accuracy --json`: the measures overall (as submitted and as first generated), by kind, phase and type,
     each completed project, and the factors a new estimate would use."""
@@ -130,24 +166,7 @@ def accuracy_json(report: AccuracyReport, calibration: Calibration) -> dict[str,
         "by_kind": {kind: _measures_json(m) for kind, m in report.by_kind.items()},
         "by_phase": {phase: _measures_json(m) for phase, m in report.by_phase.items()},
         "by_type": {kind: _measures_json(m) for kind, m in report.by_type.items()},
-        "completed": [
-            {
-                "project_id": p.project_id,
-                "quote_number": p.quote_number,
-                "title": p.title,
-                "project_type": p.project_type,
-                "engine": p.engine,
-                "done_at": None if p.done_at is None else p.done_at.isoformat(),
-                "version": p.version,
-                "estimate": _number(p.estimate),
-                "first_estimate": _number(p.first_estimate),
-                "actual": _number(p.actual),
-                "change_requests": _number(p.change_requests),
-                "ratio": _rounded(p.ratio),
-                "mre": _rounded(p.mre),
-            }
-            for p in report.projects
-        ],
+        "completed": [_project_accuracy_json(p) for p in report.projects],
         "calibration": calibration_json(calibration),
     }
 
@@ -350,6 +369,8 @@ def cmd_actuals(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_accuracy(args: argparse.Namespace, settings: Settings) -> int:
     workflow = open_workflow(settings)
+    if args.project is not None:
+        return _project_accuracy(workflow, args)
     report = workflow.accuracy()
     calibration = workflow.calibration()
     if args.json:
@@ -374,6 +395,38 @@ def cmd_accuracy(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {_factor_text(factor, lang)}")
     if not calibration.factors:
         print(t("cli.accuracy.no_factors", lang))
+    return 0
+
+
+def _project_accuracy(workflow: Workflow, args: argparse.Namespace) -> int:
+    lang = args.lang
+    project = workflow.project(args.project)
+    measured = workflow.project_accuracy(project.id)
+    if measured is None:
+        raise CommandFailed(t("cli.accuracy.no_actuals", lang, quote=project.quote_number, title=project.title))
+    if args.json:
+        _print_json(project_accuracy_json(measured))
+        return 0
+    print(
+        t(
+            "cli.accuracy.project",
+            lang,
+            quote=project.quote_number,
+            title=project.title,
+            version=measured.version,
+            estimate=format_number(measured.estimate, lang),
+            first=format_number(measured.first_estimate, lang),
+            actual=format_number(measured.actual, lang),
+            ratio=format_number(measured.ratio, lang),
+            mre=_percent(measured.mre),
+        )
+    )
+    width = max(len(line.deliverable) for line in measured.lines)
+    for line in measured.lines:
+        estimate, actual = format_number(line.estimate, lang), format_number(line.actual, lang)
+        print(f"  {line.deliverable:<{width}}  {estimate:>9} → {actual:>9}")
+    if measured.change_requests:
+        print(t("cli.accuracy.change_requests", lang, days=format_number(measured.change_requests, lang)))
     return 0
 
 
@@ -678,6 +731,7 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
         cmd_accuracy,
         "how completed projects' estimates compared with their actuals, and the factors learned",
     )
+    sub.add_argument("--project", type=int, help="one project's estimate against the actuals recorded for it")
     sub.add_argument("--json", action="store_true", help="print JSON")
     sub = add("show", cmd_show, "show a project's newest (or a given) estimate version")
     sub.add_argument("project", type=int, help="project id")

@@ -34,7 +34,7 @@ from estimator.errors import (
 from estimator.excel.quote import HistoryEntry, QuoteDocument, build_quote_workbook, quote_filename
 from estimator.excel.reader import read_deliverables
 from estimator.excel.timesheet import match_timesheet, read_timesheet
-from estimator.history.accuracy import accuracy_report
+from estimator.history.accuracy import accuracy_report, project_accuracy
 from estimator.history.calibration import calibrated, learn, without_calibration
 from estimator.history.records import CompletedProject
 from estimator.i18n import LANGUAGES, Language, Phrase, format_money, format_number, t
@@ -77,6 +77,7 @@ from estimator.schemas import (
     OperationKind,
     Phase,
     PricedEstimate,
+    ProjectAccuracy,
     ProjectBrief,
     ProjectDetail,
     ProjectSettings,
@@ -445,6 +446,33 @@ class Workflow:
         """How the estimates of completed projects compared with what the work took: each project, and the
         MdMRE, Pred(25) and median bias overall, as first generated, by kind, by phase and by type."""
         return accuracy_report(self._history())
+
+    def project_accuracy(self, project_id: int) -> ProjectAccuracy | None:
+        """One project's estimate (as submitted and as first generated) against the actuals recorded so far;
+        None while it has none. For a 受注 project the figures are of the work booked until now."""
+        project = self.project(project_id)
+        entries = self.store.actuals(project_id)
+        if not entries or not self.store.has_versions(project_id):
+            return None
+        baseline = self.store.get_version(project_id, project.submitted_version)
+        generated = self.store.get_version(project_id, self._lineage(project_id, baseline)[0].number)
+        done = [
+            change.changed_at for change in self.store.status_changes(project_id) if change.status is ProjectStatus.DONE
+        ]
+        return project_accuracy(
+            CompletedProject(
+                project_id=project.id,
+                title=project.title,
+                quote_number=project.quote_number,
+                project_type=project.project_type or _type_reading(project).project_type.value,
+                engine=generated.engine,
+                done_at=done[-1] if done else None,
+                version=baseline.number,
+                submitted=tuple(version_lines(baseline)),
+                generated=tuple(version_lines(generated)),
+                actuals=tuple(entries),
+            )
+        )
 
     def calibration(self, project_id: int | None = None) -> Calibration:
         """The factors a new estimate would use, with their evidence, including those still below the minimum.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from estimator.schemas import ProjectStatus
-from ui import actuals_view, status_view
+from ui import accuracy_view, actuals_view, status_view
 from ui.context import require_project, through_app, tr, workflow
 
 through_app()
@@ -26,3 +26,7 @@ actuals_view.editor(project, baseline)
 st.divider()
 st.subheader(tr("actuals.import.title"))
 actuals_view.importer(project)
+measured = flow.project_accuracy(project.id)
+if measured is not None:
+    st.divider()
+    accuracy_view.project_summary(measured, finished=project.status is ProjectStatus.DONE)

@@ -90,7 +90,16 @@ def test_five_finished_projects_calibrate_the_next_one_s_screens(
     assert report["by_kind"]["api"]["bias"] == pytest.approx(0, abs=0.01)
     assert len(report["completed"]) == 5 and report["first_generated"]["projects"] == 5
 
+    one = run_json(capsys, "accuracy", "--project", str(first["project_id"]))
+    screen_days = sum(line["person_days"] for line in first["lines"] if line["kind"] == "screen")
+    assert one["estimate"] == first["person_days"] and one["version"] == 1
+    assert one["actual"] == pytest.approx(first["person_days"] + screen_days * 0.5, abs=0.05)
+    assert {line["kind"] for line in one["lines"]} >= {"screen", "api"}
     capsys.readouterr()
+    assert main(["accuracy", "--project", str(new["project_id"]), "--lang", "ja"]) == 1
+    assert "まだ実績がありません" in capsys.readouterr().err
+    assert main(["accuracy", "--project", str(first["project_id"]), "--lang", "en"]) == 0
+    assert f"estimate {first['person_days']:,} person-days" in capsys.readouterr().out
     assert main(["accuracy", "--lang", "ja"]) == 0
     text = capsys.readouterr().out
     assert "完了案件 5件" in text and "画面: ×" in text and "MdMRE" in text

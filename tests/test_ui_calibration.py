@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from estimator.i18n import format_money, t
+from estimator.i18n import format_money, format_number, t
 from estimator.schemas import ActualEntry, DeliverableKind
 from tests.ui_support import SAMPLE_NAMES, estimated_project, flow, opened, texts
 
@@ -69,3 +69,27 @@ def test_the_switch_turns_calibration_off_for_the_next_estimate(lang: str) -> No
     assert workflow.project(project_id).calibration is False
     workflow.generate_estimate(project_id, expected_row_version=None, user="local")
     assert all(item.line.calibration == 1 for item in workflow.priced(project_id).lines)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_actuals_page_shows_the_project_s_own_accuracy(lang: str) -> None:
+    finished_history(1, lang)
+    workflow = flow()
+    [done] = workflow.list_projects(status="done")
+    measured = workflow.project_accuracy(done.id)
+    assert measured is not None and measured.actual > measured.estimate
+    at = opened(done.id, "pages/actuals.py", lang=lang)
+    assert not at.exception and not at.error
+    assert t("accuracy.project.title", lang) in texts(at.subheader)
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown[t("accuracy.column.ratio", lang)] == t(
+        "accuracy.ratio", lang, value=format_number(measured.ratio, lang)
+    )
+    kinds = [frame.value for frame in at.dataframe if t("accuracy.column.kind", lang) in frame.value.columns]
+    assert kinds and t("kind.screen", lang) in list(kinds[0][t("accuracy.column.kind", lang)])
+    fresh = estimated_project(language=lang)
+    for status in ("submitted", "won"):
+        workflow.set_status(fresh, status, user="local", expected_row_version=None)
+    at = opened(fresh, "pages/actuals.py", lang=lang)
+    assert not at.exception and t("actuals.import.title", lang) in texts(at.subheader)
+    assert t("accuracy.project.title", lang) not in texts(at.subheader), "no actuals yet, nothing to compare"

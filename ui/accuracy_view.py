@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from statistics import median
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ import streamlit as st
 
 from estimator.schemas import PHASES, AccuracyReport, DeliverableKind, Measures, ProjectAccuracy
 from ui.context import tr, workflow
-from ui.formatting import day, number, when
+from ui.formatting import day, days, number, when
 
 if TYPE_CHECKING:
     import altair as alt
@@ -343,3 +344,39 @@ def projects_table(projects: Sequence[ProjectAccuracy]) -> None:
     st.subheader(tr("accuracy.projects.title"))
     _table(projects_frame(projects), 4, "accuracy_projects")
     st.caption(tr("accuracy.projects.caption"))
+
+
+def kind_frame(project: ProjectAccuracy) -> pd.DataFrame:
+    """One project's lines with actuals added up by kind: what each kind was estimated at and what it took."""
+    estimate: dict[DeliverableKind, Decimal] = {}
+    actual: dict[DeliverableKind, Decimal] = {}
+    for line in project.lines:
+        estimate[line.kind] = estimate.get(line.kind, Decimal(0)) + line.estimate
+        actual[line.kind] = actual.get(line.kind, Decimal(0)) + line.actual
+    names = ("kind", "estimate", "actual", "ratio")
+    return pd.DataFrame(
+        [
+            [
+                tr(f"kind.{kind.value}"),
+                number(estimate[kind]),
+                number(actual[kind]),
+                tr("accuracy.ratio", value=number(actual[kind] / estimate[kind], 2)) if estimate[kind] else MISSING,
+            ]
+            for kind in DeliverableKind
+            if kind in estimate
+        ],
+        columns=[tr(f"accuracy.column.{name}") for name in names],
+    )
+
+
+def project_summary(project: ProjectAccuracy, *, finished: bool) -> None:
+    """On the Actuals page: this project's estimate against what it took (so far, while it is 受注)."""
+    st.subheader(tr("accuracy.project.title"))
+    with st.container(horizontal=True, gap="large", key="project_accuracy"):
+        st.metric(tr("accuracy.column.estimate"), days(project.estimate), width="content")
+        st.metric(tr("accuracy.column.first_estimate"), days(project.first_estimate), width="content")
+        st.metric(tr("accuracy.column.actual"), days(project.actual), width="content")
+        st.metric(tr("accuracy.column.ratio"), ratio(project), width="content")
+        st.metric(tr("accuracy.column.mre"), percent(project.mre), width="content")
+    _table(kind_frame(project), 1, "project_accuracy_kinds")
+    st.caption(tr("accuracy.project.caption" if finished else "accuracy.project.in_progress"))
