@@ -26,6 +26,8 @@ from pathlib import Path
 from bench.realism import RankCheck, RealismProject, load, problems
 from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
+from estimator.engines.project_sizing import ASSESSMENT_WHY
+from estimator.i18n import t
 from estimator.schemas import PHASES, Deliverable, Phase, PhaseDays, ProjectSettings
 from estimator.sizing.rates import IPA_NEW_DEVELOPMENT
 from estimator.workflow import Workflow, open_workflow
@@ -58,6 +60,7 @@ class ProjectReport:
     lines: dict[str, PhaseDays]
     answers_used: tuple[str, ...]
     """The keys of the project's answers the engine asked about (an answer to a question not asked is not seen)."""
+    reasonings: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -104,7 +107,15 @@ class ProjectReport:
 
     @property
     def phase_ok(self) -> bool:
-        return self.max_phase_deviation <= PHASE_TOLERANCE
+        """Within ±PHASE_TOLERANCE of IPA, or an estimate whose every line says why IPA's mix is no yardstick."""
+        return self.max_phase_deviation <= PHASE_TOLERANCE or self.phases_explained
+
+    @property
+    def phases_explained(self) -> bool:
+        """Whether every line states why the project has no IPA phase mix (a vulnerability assessment is a service
+        sized by requests): the issue's "within ±5 points of IPA, or states why not"."""
+        why = t(ASSESSMENT_WHY, self.project.language)
+        return bool(self.reasonings) and all(why in text for text in self.reasonings)
 
     @property
     def ranks(self) -> list[RankResult]:
@@ -155,6 +166,7 @@ def estimate(flow: Workflow, project: RealismProject) -> ProjectReport:
         total=priced.person_days,
         lines={item.line.deliverable: item.line.phases for item in priced.lines},
         answers_used=used,
+        reasonings=tuple(item.line.reasoning for item in priced.lines),
     )
 
 
@@ -230,7 +242,8 @@ def table(reports: list[ProjectReport]) -> list[str]:
         lines.append(
             f"| {p.id} | {p.type} | {p.language} | {_days(p.expected.low)}–{_days(p.expected.high)}"
             f" | {_days(r.total)} | {'**' + r.verdict + '**' if not r.inside else r.verdict} ({_ratio(r.ratio)})"
-            f" | {_points(r.max_phase_deviation)}{'' if r.phase_ok else ' ✗'}"
+            f" | {_points(r.max_phase_deviation)}{' (stated: no IPA phases)' if r.phases_explained else ''}"
+            f"{'' if r.phase_ok else ' ✗'}"
             f" | {r.ranks_passed}/{len(p.rank_checks)} |"
         )
     ipa = " / ".join(f"{IPA_PHASE_RATIOS[phase]}" for phase in IPA_PHASES)

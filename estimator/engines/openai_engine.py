@@ -57,6 +57,7 @@ from openai.types import CompletionUsage
 from pydantic import ValidationError
 
 from estimator.config import Settings
+from estimator.engines.assessment import is_assessment
 from estimator.engines.base import CallHooks
 from estimator.engines.guidance import LineGuide, ProjectGuide, flag_outlier, project_guidance
 from estimator.engines.llm_schemas import (
@@ -72,6 +73,7 @@ from estimator.engines.llm_schemas import (
     to_questions,
 )
 from estimator.engines.project_sizing import (
+    assessment_lines,
     is_engagement,
     plan_roles,
     planned_phases,
@@ -527,11 +529,13 @@ def _planned_lines(
     its build (detailed design moves to a 詳細設計書 line when the list has one). It is flagged when
     the model's build is beyond ×3 or below ⅓ of the table's figure for its units."""
     lang = brief.language
+    quiet = Reading(lang, {}, {}, (), ())  # the model's questions are its own: no bank topic is open
+    if is_assessment(brief.deliverables, roles):
+        return assessment_lines(brief.deliverables, roles, quiet)  # sized by requests, a rule's work
     builds = [max(modelled[i].person_days, PERSON_DAY_QUANTUM) if i in modelled else None for i in range(len(roles))]
     scope = system_days(brief.deliverables, sizing.rates, project.project_type) if is_engagement(roles) else None
     result = plan(builds, roles, sizing.rates.ratios(project.project_type), system_days=scope)
     spread = _model_spread(list(modelled.values()))
-    quiet = Reading(lang, {}, {}, (), ())  # the model's questions are its own: no bank topic is open
     lines = []
     for planned in result.lines:
         model = modelled.get(planned.index) if planned.index is not None else None

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 
+from estimator.engines import assessment
+from estimator.engines.assessment import Assessed, assess, is_assessment
 from estimator.engines.reading import (
     SIZE_KINDS,
     Finding,
@@ -216,6 +218,8 @@ def size_project(
     """Every line of the list, then the lines the plan adds, each with phases, range and reasoning."""
     profiles = [classify(item) for item in deliverables]
     roles = plan_roles(deliverables)
+    if is_assessment(deliverables, roles):
+        return assessment_lines(deliverables, roles, reading)
     itemised = itemised_topics([item for item, role in zip(deliverables, roles, strict=True) if role is Role.BUILD])
     given: dict[int, list[Count]] = {}
     if reading.unit_counts:
@@ -246,15 +250,67 @@ def size_project(
 def plan_roles(deliverables: Sequence[Deliverable]) -> list[Role]:
     """Each line's role (`role_of`).
 
-    A list with no line that builds is one of two things. When a line states the size of a system
-    (「画面設計30画面」, "testing of 30 screens"), it is an engagement for those phases of that system:
-    the phase lines keep their roles and `system_days` sizes them. When none does, it is a list of
-    documents, each its own work: all BUILD, sized from their own units.
+    A list with no line that builds is one of three things. A security assessment (`assessment`) keeps
+    its roles and is sized by requests. When a line states the size of a system (「画面設計30画面」,
+    "testing of 30 screens"), it is an engagement for those phases of that system: the phase lines keep
+    their roles and `system_days` sizes them. When none does, it is a list of documents, each its own
+    work: all BUILD, sized from their own units.
     """
     roles = [role_of(item) for item in deliverables]
-    if Role.BUILD in roles or any(states_a_size(item) for item in deliverables):
+    if Role.BUILD in roles or any(states_a_size(item) for item in deliverables) or is_assessment(deliverables, roles):
         return roles
     return [Role.BUILD] * len(roles)
+
+
+ASSESSMENT_WHY = "sizing.assessment.why"
+"""The sentence every line of an assessment ends with: why its phase mix is no IPA mix (the bench reads it)."""
+
+
+def assessment_lines(
+    deliverables: Sequence[Deliverable], roles: Sequence[Role], reading: Reading
+) -> list[EstimateLine]:
+    """A security assessment's lines: testing by the requests it covers, the rest as shares of it (`assessment`)."""
+    lang = reading.lang
+    lines = []
+    for index, (item, assessed) in enumerate(zip(deliverables, assess(deliverables, roles), strict=True)):
+        planned = PlannedLine(index, frozenset(), {assessed.phase: assessed.days})
+        open_topics = _open_topics(classify(item).key, reading)
+        reasoning = partial(_assessment_reasoning, item.name, assessed, widened=len(open_topics), lang=lang)
+        lines.append(
+            _line(planned, item.name, item.description, assessed.kind, assessment.SPREAD, open_topics, lang, reasoning)
+        )
+    return lines
+
+
+def _assessment_reasoning(
+    name: str, assessed: Assessed, days: Decimal, capped: bool, *, widened: int, lang: str
+) -> str:
+    number = partial(format_number, lang=lang)
+    found = assessed.requests
+    if found is None:
+        share = assessment.SHARES[assessed.part] * 100
+        text = t(
+            "sizing.assessment.share",
+            lang,
+            name=name,
+            part=t(f"sizing.assessment.part.{assessed.part.value}", lang),
+            testing=number(assessed.testing_days),
+            percent=number(share),
+            days=number(days),
+        )
+    else:
+        key = "stated" if found.stated else ("derived" if found.screens or found.endpoints else "assumed")
+        text = t(
+            f"sizing.assessment.testing_{key}",
+            lang,
+            name=name,
+            requests=number(found.count),
+            screens=number(found.screens),
+            endpoints=number(found.endpoints),
+            per_day=number(assessment.REQUESTS_PER_DAY),
+            days=number(days),
+        )
+    return _closing([text, t(ASSESSMENT_WHY, lang)], capped, widened, lang)
 
 
 def is_engagement(roles: Sequence[Role]) -> bool:

@@ -133,14 +133,25 @@ PROFILES: tuple[Profile, ...] = (
         DeliverableKind.DOCUMENT,
         _pattern(
             r"計画書|報告書|定義書|文書|資料|ドキュメント",
-            _en(r"documents?", "documentation", r"plans?"),
+            # A report someone writes (findings, a test's results) is a document; a 帳票 the system prints is not.
+            _en(
+                r"documents?",
+                "documentation",
+                r"plans?",
+                r"(?:assessment|audit|final|test|inspection|evaluation|findings|analysis|investigation|diagnostic)"
+                r" reports?",
+            ),
         ),
     ),
     Profile(
         "test",
         DeliverableKind.TEST,
         # 検証環境 is an environment and 本番移行 with its 検証 a cutover: neither is a test phase.
-        _pattern(r"テスト|試験|検証(?!環境)", _en(r"test(s|ing)?", "qa")),
+        # A security assessment (脆弱性診断) tests a system; a bare 診断 may be a feature (画像診断), so it is not one.
+        _pattern(
+            r"テスト|試験|検証(?!環境)|脆弱性診断|セキュリティ診断|脆弱性検査|再診断",
+            _en(r"test(s|ing)?", "qa", r"vulnerability (?:assessment|scan|scanning)s?"),
+        ),
     ),
     Profile(
         "infrastructure",
