@@ -506,6 +506,7 @@ CUE_PHRASES = {
     "fixed_content": "固定ページ",
     "display_only": "表示のみの画面",
     "crud_only": "単純なCRUDの管理画面",
+    "master_maintenance": "マスタメンテナンス画面",
     "template": "テンプレート利用のページ",
     "modification": "既存画面に2列を追加",
     "stated_simple": "簡易画面",

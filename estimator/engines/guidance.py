@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 
-from estimator.engines.project_sizing import rate_units, unit_days
+from estimator.engines.project_sizing import migrates_tables, rate_units, unit_days
 from estimator.engines.reading import role_of
 from estimator.i18n import format_number, t
 from estimator.money import round_person_days
@@ -47,7 +47,9 @@ class UnitFigure:
     count: Count
     rate: Decimal  # build-side person-days per rate unit, for the project's type
     units: Decimal  # rate units of the count (`project_sizing.rate_units`)
-    capped: Decimal | None = None  # the figure when an extra device or language is capped (`unit_days`)
+    capped: Decimal | None = (
+        None  # the figure when it is not rate × units: a capped device or language, a migration table (`unit_days`)
+    )
 
     @property
     def days(self) -> Decimal:
@@ -123,8 +125,9 @@ def line_guidance(deliverable: Deliverable, rates: RateTable, project_type: Proj
         duties = tuple(duty for duty in Duty if duty in ROLE_DUTIES.get(role, frozenset()))
         return LineGuide(deliverable.name, role, duties=duties)
     counts = read_units(deliverable.name, deliverable.description).counts
+    migration = migrates_tables(deliverable, counts)
     units = []
-    for count, days in zip(counts, unit_days(counts, rates, project_type), strict=True):
+    for count, days in zip(counts, unit_days(counts, rates, project_type, migration=migration), strict=True):
         rate, quantity = rates.rate(project_type, count.kind, count.grade).days, rate_units(count)
         units.append(UnitFigure(count, rate, quantity, None if days == rate * quantity else days))
     return LineGuide(deliverable.name, role, tuple(units))

@@ -23,6 +23,7 @@ from estimator.engines.reading import (
     Reading,
     classify,
     findings_for,
+    is_data_migration,
     option_label,
     role_of,
     states_a_size,
@@ -45,6 +46,9 @@ from estimator.text import reading_form, sentences
 GRADED_TOPICS = frozenset({"integrations", "realtime", "authentication", "multilingual"})
 """Topics a line's own text already prices through its units (an interface's grade, a COMPLEX
 realtime screen, extra LANGUAGE units): read from that text again they would count twice."""
+MIGRATION_TOPIC = "data_migration"
+"""A whole data migration sized by its tables at migration rates is the migration: the topic's factor would
+count it a second time."""
 
 _SIGN_IN = re.compile(r"認証|ログイン|サインイン|(?<![a-z])(?:log[- ]?in|sign[- ]?in|auth\w*|sso)(?![a-z])", re.I)
 
@@ -99,6 +103,8 @@ class Sized:
     """Factors only the requirements text states: they widen the range, not the most likely (`size_feature`)."""
     answered: bool = False
     """Whether the units came from the answer to the unit-count question rather than the line's own text."""
+    migration: bool = False
+    """Whether the line is a whole data migration, its tables sized at migration rates per step (`unit_days`)."""
 
 
 def rate_units(count: Count) -> Decimal:
@@ -138,10 +144,22 @@ def distribute_counts(counts: Sequence[Count], mains: Mapping[int, UnitKind]) ->
     return given
 
 
-def unit_days(counts: Sequence[Count], rates: RateTable, kind: ProjectType) -> list[Decimal]:
+MIGRATION_STEPS = 3
+"""A whole data migration in one line carries, for each table, the mapping, the extraction and the conversion
+that a migration project has a line each for; the データ移行・バッチ table rate is per table and per such line."""
+MIGRATED = frozenset({UnitKind.TABLE, UnitKind.RECORDS})
+
+
+def unit_days(
+    counts: Sequence[Count], rates: RateTable, kind: ProjectType, *, migration: bool = False
+) -> list[Decimal]:
     """Each count's build-side person-days: rate × rate units, an extra device or language capped at its
-    `EXTRA_SHARE` of the line's own work. The one figure both engines size a line by."""
-    plain = [rates.rate(kind, count.kind, count.grade).days * rate_units(count) for count in counts]
+    `EXTRA_SHARE` of the line's own work. The one figure both engines size a line by.
+
+    `migration` (a whole data migration, `is_data_migration`): its tables and volumes are migration work in
+    any project, at the データ移行・バッチ rates, each table MIGRATION_STEPS times."""
+    plain = [_unit_rate(count, rates, kind, migration) * rate_units(count) for count in counts]
+
     own_work = sum(
         (days for count, days in zip(counts, plain, strict=True) if count.kind not in EXTRA_SHARE), Decimal(0)
     )
@@ -151,6 +169,18 @@ def unit_days(counts: Sequence[Count], rates: RateTable, kind: ProjectType) -> l
         else days
         for count, days in zip(counts, plain, strict=True)
     ]
+
+
+def migrates_tables(deliverable: Deliverable, counts: Sequence[Count]) -> bool:
+    """Whether `unit_days` sizes the line's tables as a whole data migration's (both engines ask the same)."""
+    return is_data_migration(deliverable) and any(count.kind is UnitKind.TABLE for count in counts)
+
+
+def _unit_rate(count: Count, rates: RateTable, kind: ProjectType, migration: bool) -> Decimal:
+    if migration and count.kind in MIGRATED:
+        rate = rates.rate(ProjectType.MIGRATION, count.kind, count.grade).days
+        return rate * MIGRATION_STEPS if count.kind is UnitKind.TABLE else rate
+    return rates.rate(kind, count.kind, count.grade).days
 
 
 def size_feature(
@@ -173,7 +203,8 @@ def size_feature(
     counts = tuple(given) or read_units(deliverable.name, deliverable.description).counts
     parts: list[tuple[Count, Decimal]] = []
     low = high = weight = Decimal(0)
-    for count, days in zip(counts, unit_days(counts, rates, kind), strict=True):
+    migration = migrates_tables(deliverable, counts)
+    for count, days in zip(counts, unit_days(counts, rates, kind, migration=migration), strict=True):
         rate = rates.rate(kind, count.kind, count.grade)
         parts.append((count, days))
         low += rate.optimistic * days
@@ -186,6 +217,7 @@ def size_feature(
         for finding in findings_for(profile, text, reading)
         if (finding.topic.key not in itemised or finding.topic.key in own)
         and not (finding.source == "deliverable" and finding.topic.key in GRADED_TOPICS)
+        and not (migration and finding.topic.key == MIGRATION_TOPIC)
     )
     raw = sum((days for _, days in parts), Decimal(0))
     applied = tuple(finding for finding in findings if finding.source != "requirements" or finding.topic.scope)
@@ -209,6 +241,7 @@ def size_feature(
         pessimistic=pessimistic,
         widening=widening,
         answered=bool(given),
+        migration=migration,
     )
 
 
@@ -489,6 +522,15 @@ def _feature_reasoning(
         for count, days_part in size.parts
     )
     parts = [t("sizing.reasoning.units", lang, name=name, units=units, type=t(f"sizing.type.{kind.value}", lang))]
+    if size.migration:
+        parts.append(
+            t(
+                "sizing.reasoning.migration_line",
+                lang,
+                steps=MIGRATION_STEPS,
+                type=t("sizing.type.migration_batch", lang),
+            )
+        )
     if size.answered:
         parts.append(t("sizing.reasoning.from_answer", lang, answer=counts_answer))
     if size.findings:

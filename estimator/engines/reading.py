@@ -57,6 +57,20 @@ _BUILT = re.compile(
 """A line whose name says it is built (移行検証ツール, a test script) is a feature, whatever phase word it has."""
 
 
+_WHOLE_MIGRATION = re.compile(r"データ移行|データ移管|(?<![a-z])data migration(?![a-z])")
+_MIGRATION_PART = re.compile(
+    r"ツール|設計|計画|検証|リハーサル|本番|切替|切り替え|手順|"
+    r"(?<![a-z])(?:tools?|design|plan|verification|rehearsals?|cutover|runbook)(?![a-z])"
+)
+
+
+def is_data_migration(deliverable: Deliverable) -> bool:
+    """Whether the line is a whole data migration (「データ移行」), not a part of one (移行ツール, 移行設計書,
+    本番移行): one line that carries each table's mapping, extraction and conversion."""
+    name = reading_form(deliverable.name)
+    return bool(_WHOLE_MIGRATION.search(name)) and not _MIGRATION_PART.search(name)
+
+
 def role_of(deliverable: Deliverable) -> Role:
     """What a line stands for in the plan: a phase line only when its *name* says so.
 

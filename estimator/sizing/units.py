@@ -87,7 +87,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 from functools import lru_cache
@@ -1164,6 +1164,13 @@ _CUES: tuple[_Cue, ...] = (
         r"crud(?:のみ|だけ)|(?:単純|シンプル|簡単)な\s*crud",
         _en("crud only", "only crud", "(?:simple|basic|plain) crud"),
     ),
+    # The archetypal 単純 screen of Japanese estimating: one master table's list, entry and update.
+    _cue(
+        "master_maintenance",
+        Grade.SIMPLE,
+        r"マスタ(?:ー)?(?:メンテナンス|メンテ|管理|保守|登録)",
+        _en(r"master(?: data)? (?:maintenance|management|tables? maintenance)"),
+    ),
     _cue("static", Grade.SIMPLE, r"静的", _en("static")),
     _cue(
         "low_code",
@@ -1208,7 +1215,8 @@ GRADE_CUES: Mapping[str, Grade] = MappingProxyType({cue.key: cue.grade for cue i
 SIMPLE: static (静的, static), low_code (ローコード, kintone, Power Apps, canvas app: the platform
 builds the plumbing), staging (ステージングテーブル, staging models: a 1:1 copy of a
 source table), fixed_content (固定ページ), display_only (表示のみ, read-only),
-crud_only (CRUDのみ, 単純なCRUD, CRUD only), template (テンプレート利用, template-based),
+crud_only (CRUDのみ, 単純なCRUD, CRUD only), master_maintenance (マスタメンテナンス, マスタ管理: one
+master table's list, entry and update, the archetypal 単純 screen), template (テンプレート利用, template-based),
 modification (改修, 既存画面に…, 列追加: changing what exists is less than building it),
 stated_simple (単純, 簡易, simple).
 NORMAL: search (検索, search), aggregation (集計, aggregation), input_validation (入力チェック,
@@ -1371,7 +1379,36 @@ def read_units(name: str, description: str = "") -> UnitReading:
     counts.extend(
         _count(parts[read.part], read, grading.of_read(read, main)) for read in reads if read.kind is not main
     )
+    counts.extend(_entities(parts, reads, counts))
     return UnitReading(tuple(_designed(main, _itemised(parts[0].text, counts))))
+
+
+_ENTITY_LIST = re.compile(rf"((?:{_JA_ITEM}・)+{_JA_ITEM})\s*(?:の)?\s*(?:約|およそ|計|全)?\s*$")
+_EN_ITEM = rf"{_EN_WORD}(?:\s+{_EN_WORD})?"
+_EN_ENTITY_LIST = re.compile(
+    rf"({_EN_ITEM}(?:\s*,\s*{_EN_ITEM})*\s*,?\s*and\s+{_EN_ITEM}|{_EN_ITEM}(?:\s*,\s*{_EN_ITEM})+)\s*[,:(]?\s*"
+    r"(?:about|around|approx\.?|some|~)?\s*$"
+)
+
+
+def _entities(parts: tuple[_Text, _Text], reads: Sequence[_Read], counts: Sequence[Count]) -> list[Count]:
+    """「得意先・商品・単価・受注残 約30万件」: the things a data volume is made of are its tables, when the line
+    counts no table itself; a migration of four entities is no smaller than one of a single file."""
+    if any(count.kind is UnitKind.TABLE for count in counts):
+        return []
+    for read in reads:
+        if read.kind is not UnitKind.RECORDS:
+            continue
+        part = parts[read.part]
+        found = _ENTITY_LIST.search(part.text, 0, read.start) or _EN_ENTITY_LIST.search(part.text, 0, read.start)
+        if found is None:
+            continue
+        items = [item for item in _EN_SPLIT.split(found.group(1)) if item.strip()]
+        if len(items) < 2:
+            continue
+        quoted = part.quote(found.start(1), found.end(1))
+        return [Count(UnitKind.TABLE, Decimal(len(items)), Grade.NORMAL, quoted, (), stated=True)]
+    return []
 
 
 _ITEM_CUES = frozenset({"payment", "inventory_allocation", "approval_flow", "realtime", "sso", "offline_sync"})
