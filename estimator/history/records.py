@@ -10,7 +10,6 @@ from decimal import Decimal
 from estimator.schemas import (
     NO_CALIBRATION,
     OFFLINE_MODEL,
-    PHASES,
     ActualEntry,
     Calibration,
     EstimateLine,
@@ -77,10 +76,6 @@ def line_actuals(entries: Iterable[ActualEntry]) -> dict[str, LineActual]:
         else:
             split[entry.phase] = split.get(entry.phase, Decimal(0)) + entry.person_days
     return {key: LineActual(total, phases[key]) for key, total in totals.items()}
-
-
-def phase_days(line: EstimateLine) -> dict[Phase, Decimal]:
-    return {phase: line.phases.get(phase) for phase in PHASES}
 
 
 def matched(lines: Sequence[EstimateLine], actuals: dict[str, LineActual]) -> list[tuple[EstimateLine, LineActual]]:
