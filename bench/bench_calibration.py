@@ -62,6 +62,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from bench.bench_realism import walk
 from bench.realism import RealismProject, load
 from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
@@ -72,10 +73,8 @@ from estimator.schemas import (
     ActualEntry,
     Calibration,
     CalibrationFactor,
-    Deliverable,
     DeliverableKind,
     EstimateLine,
-    ProjectSettings,
     ProjectStatus,
 )
 from estimator.workflow import Workflow, open_workflow
@@ -259,32 +258,10 @@ def offline_workflow(folder: Path) -> Workflow:
 
 def estimate(flow: Workflow, project: RealismProject) -> int:
     """A new project estimated as a user would take it (calibration on, its default); returns its id."""
-    defaults = flow.project_defaults(project.language)
-    created = flow.create_project(
-        ProjectSettings(
-            title=project.title,
-            client="calibration",
-            language=project.language,
-            currency=defaults.currency,
-            unit_cost=defaults.unit_cost,
-            tax_rate=defaults.tax_rate,
-            rounding=defaults.rounding,
-        ),
-        user=USER,
-    )
-    if not created.calibration:
+    project_id, _used = walk(flow, project, client="calibration")
+    if not flow.project(project_id).calibration:
         raise AssertionError(f"{project.id}: a new project has calibration off")
-    saved = flow.save_deliverables(
-        created.id,
-        [Deliverable(name=item.name, description=item.description) for item in project.deliverables],
-        requirements=project.requirements,
-        expected_row_version=created.row_version,
-    )
-    asked = flow.generate_questions(saved.id, expected_row_version=saved.row_version, user=USER)
-    if project.answers:
-        flow.save_answers(asked.id, dict(project.answers), expected_row_version=asked.row_version)
-    flow.generate_estimate(asked.id, expected_row_version=None, user=USER)
-    return asked.id
+    return project_id
 
 
 def finish(flow: Workflow, project_id: int, entries: Sequence[ActualEntry]) -> None:

@@ -133,13 +133,15 @@ def _offline_workflow(folder: Path) -> Workflow:
     return open_workflow(settings, engine=OfflineEngine())
 
 
-def estimate(flow: Workflow, project: RealismProject) -> ProjectReport:
-    """One project through the whole flow, as a user would take it."""
+def walk(flow: Workflow, project: RealismProject, client: str = "realism") -> tuple[int, tuple[str, ...]]:
+    """One project through the whole flow, as a user would take it: create, save the list and requirements,
+    generate the questions, save the project's answers, generate the estimate. Returns the project id and
+    the keys of the answers the engine asked for (the calibration bench walks its firm the same way)."""
     defaults = flow.project_defaults(project.language)
     created = flow.create_project(
         ProjectSettings(
             title=project.title,
-            client="realism",
+            client=client,
             language=project.language,
             currency=defaults.currency,
             unit_cost=defaults.unit_cost,
@@ -160,7 +162,13 @@ def estimate(flow: Workflow, project: RealismProject) -> ProjectReport:
     if project.answers:
         flow.save_answers(asked.id, dict(project.answers), expected_row_version=asked.row_version)
     flow.generate_estimate(asked.id, expected_row_version=None, user=USER)
-    priced = flow.priced(asked.id)
+    return asked.id, used
+
+
+def estimate(flow: Workflow, project: RealismProject) -> ProjectReport:
+    """One project through the whole flow, and what its estimate says."""
+    project_id, used = walk(flow, project)
+    priced = flow.priced(project_id)
     return ProjectReport(
         project=project,
         total=priced.person_days,

@@ -28,7 +28,7 @@ from estimator.excel.quote import QUOTE_HEADER_ROW
 from estimator.i18n import t
 from estimator.money import line_amount, totals
 from tests.conftest import SAMPLES
-from tests.support import ROOT, run_cli
+from tests.support import MACHINE_SETTINGS, ROOT, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,16 +43,6 @@ CHROMIUM_ARGS = [
 ]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
-CLEARED_PREFIXES = (
-    "OPENAI_",
-    "DAILY_",
-    "TAX_RATE_",
-    "DATABASE_URL",
-    "ISSUER_",
-    "RATE_LIMIT",
-    "MONTHLY_",
-    "CALIBRATION",
-)
 
 
 def free_port() -> int:
@@ -76,7 +66,7 @@ def browser_missing() -> str | None:
 def app_server(data_dir: Path, log: Path, *, language: str = "ja") -> Iterator[tuple[str, int]]:
     """./run.sh on a free port; yields (base URL, streamlit's pid) once /_stcore/health answers ok."""
     port = free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith(CLEARED_PREFIXES)}
+    env = {name: value for name, value in os.environ.items() if not name.startswith(MACHINE_SETTINGS)}
     env.update({"PORT": str(port), "DATA_DIR": str(data_dir), "LANGUAGE": language, "HOST": "127.0.0.1"})
     with log.open("wb") as output:
         process = subprocess.Popen(

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from estimator.db import Database
 from estimator.store import Store
 from tests import repository_guard
+from tests.support import MACHINE_SETTINGS
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -60,19 +61,7 @@ def stays_in_repository(outside_reads: repository_guard.OutsideReads) -> Iterato
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own data folder and the embedded defaults, whatever the machine's .env says."""
     for name in list(os.environ):
-        if name.startswith(
-            (
-                "OPENAI_",
-                "DAILY_",
-                "TAX_RATE_",
-                "DATABASE_URL",
-                "ISSUER_",
-                "RATE_LIMIT",
-                "MONTHLY_",
-                "STAFF_NAMES",
-                "CALIBRATION",
-            )
-        ):
+        if name.startswith(MACHINE_SETTINGS):
             monkeypatch.delenv(name, raising=False)
     data = tmp_path / "data"
     monkeypatch.setenv("DATA_DIR", str(data))
