@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, delete, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Result, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -586,11 +586,23 @@ class Store:
         Four queries whatever the number of projects: this is read on every estimate and on every run of
         the Accuracy page. The project type is the analyst's choice (None: the caller detects it).
         """
+        return self._histories(Project.status == ProjectStatus.DONE.value)
+
+    def project_history(self, project_id: int) -> tuple[ProjectDetail, CompletedProject] | None:
+        """One project's estimate and actuals as `completed_projects` reads them, whatever its status;
+        None while it has no actuals or no version."""
+        found = self._histories(Project.id == project_id)
+        if not found:
+            self.get_project(project_id)  # a project that does not exist is refused, not None
+            return None
+        return found[0]
+
+    def _histories(self, which: ColumnElement[bool]) -> list[tuple[ProjectDetail, CompletedProject]]:
         with self.database.transaction() as session:
             projects = (
                 session.execute(
                     select(Project)
-                    .where(Project.status == ProjectStatus.DONE.value)
+                    .where(which)
                     .options(selectinload(Project.deliverables), selectinload(Project.qa_pairs))
                     .order_by(Project.id)
                 )

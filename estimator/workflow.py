@@ -259,6 +259,11 @@ def _chosen_type(project: ProjectDetail) -> ProjectType | None:
     return _TYPES.get(project.project_type or "")
 
 
+def _sizing_type(project: ProjectDetail) -> ProjectType:
+    """The type a project is sized as: the analyst's choice, else the one detected from its list."""
+    return _chosen_type(project) or _type_reading(project).project_type
+
+
 def _type_reading(project: ProjectDetail) -> TypeReading:
     """The type the engines detect from the saved deliverables and requirements (what `OfflineEngine` reads)."""
     return detect_project_type(
@@ -436,7 +441,7 @@ class Workflow:
         # Read in a few queries, kept until a completed project changes: every estimate and every run of
         # the Accuracy page reads it, and 200 projects' lines take some 0.3 s to read.
         records = [
-            replace(record, project_type=record.project_type or _type_reading(detail).project_type.value)
+            replace(record, project_type=_sizing_type(detail).value)
             for detail, record in self.store.completed_projects()
         ]
         self._history_cache = (stamp, records)
@@ -450,29 +455,11 @@ class Workflow:
     def project_accuracy(self, project_id: int) -> ProjectAccuracy | None:
         """One project's estimate (as submitted and as first generated) against the actuals recorded so far;
         None while it has none. For a 受注 project the figures are of the work booked until now."""
-        project = self.project(project_id)
-        entries = self.store.actuals(project_id)
-        if not entries or not self.store.has_versions(project_id):
+        found = self.store.project_history(project_id)
+        if found is None:
             return None
-        baseline = self.store.get_version(project_id, project.submitted_version)
-        generated = self.store.get_version(project_id, self._lineage(project_id, baseline)[0].number)
-        done = [
-            change.changed_at for change in self.store.status_changes(project_id) if change.status is ProjectStatus.DONE
-        ]
-        return project_accuracy(
-            CompletedProject(
-                project_id=project.id,
-                title=project.title,
-                quote_number=project.quote_number,
-                project_type=project.project_type or _type_reading(project).project_type.value,
-                engine=generated.engine,
-                done_at=done[-1] if done else None,
-                version=baseline.number,
-                submitted=tuple(version_lines(baseline)),
-                generated=tuple(version_lines(generated)),
-                actuals=tuple(entries),
-            )
-        )
+        detail, record = found
+        return project_accuracy(replace(record, project_type=_sizing_type(detail).value))
 
     def calibration(self, project_id: int | None = None) -> Calibration:
         """The factors a new estimate would use, with their evidence, including those still below the minimum.
@@ -486,7 +473,7 @@ class Workflow:
         return learn(
             self._history(),
             engine=self.engine.name,
-            project_type=project.project_type or _type_reading(project).project_type.value,
+            project_type=_sizing_type(project).value,
             exclude=project.id,
         )
 
@@ -671,7 +658,7 @@ class Workflow:
         detail = project_detail(project)
         guide = SizingGuide(rates=rates, project_type=_chosen_type(detail))
         draft = self.engine.estimate(self._brief(project), answers, self._hooks(project_id, user), guide)
-        project_type = draft.project_type or detail.project_type or _type_reading(detail).project_type.value
+        project_type = draft.project_type or _sizing_type(detail).value
         calibration = self._calibration_for(detail, project_type)
         lines = calibrated(draft.lines, calibration, project_type=project_type, lang=detail.language)
         return version_summary(
@@ -737,7 +724,7 @@ class Workflow:
         line states a count (the engine sizes those lines from it too).
         """
         project = self.project(project_id)
-        if (_chosen_type(project) or _type_reading(project).project_type) is not ProjectType.BUSINESS:
+        if _sizing_type(project) is not ProjectType.BUSINESS:
             return None
         answered = next((qa.answer or "" for qa in project.qa_pairs if qa.key == UNIT_COUNTS_KEY), "")
         counts = answered_unit_counts(answered) if needs_unit_counts(project.deliverables) else ()
