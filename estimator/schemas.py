@@ -668,6 +668,14 @@ class ProjectAccuracy:
     def mre(self) -> float:
         return float(abs(self.actual - self.estimate) / self.actual) if self.actual else float(self.estimate > 0)
 
+    def by_kind(self) -> dict[DeliverableKind, tuple[Decimal, Decimal, int]]:
+        """The lines with actuals added up per kind, in the kinds' order: (estimate, actual, lines)."""
+        sums: dict[DeliverableKind, tuple[Decimal, Decimal, int]] = {}
+        for line in self.lines:
+            estimate, actual, count = sums.get(line.kind, (Decimal(0), Decimal(0), 0))
+            sums[line.kind] = (estimate + line.estimate, actual + line.actual, count + 1)
+        return {kind: sums[kind] for kind in DeliverableKind if kind in sums}
+
 
 @dataclass(frozen=True)
 class AccuracyReport:

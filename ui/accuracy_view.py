@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from statistics import median
 from typing import TYPE_CHECKING
 
@@ -348,22 +347,16 @@ def projects_table(projects: Sequence[ProjectAccuracy]) -> None:
 
 def kind_frame(project: ProjectAccuracy) -> pd.DataFrame:
     """One project's lines with actuals added up by kind: what each kind was estimated at and what it took."""
-    estimate: dict[DeliverableKind, Decimal] = {}
-    actual: dict[DeliverableKind, Decimal] = {}
-    for line in project.lines:
-        estimate[line.kind] = estimate.get(line.kind, Decimal(0)) + line.estimate
-        actual[line.kind] = actual.get(line.kind, Decimal(0)) + line.actual
     names = ("kind", "estimate", "actual", "ratio")
     return pd.DataFrame(
         [
             [
                 tr(f"kind.{kind.value}"),
-                number(estimate[kind]),
-                number(actual[kind]),
-                tr("accuracy.ratio", value=number(actual[kind] / estimate[kind], 2)) if estimate[kind] else MISSING,
+                number(estimate),
+                number(actual),
+                tr("accuracy.ratio", value=number(actual / estimate, 2)) if estimate else MISSING,
             ]
-            for kind in DeliverableKind
-            if kind in estimate
+            for kind, (estimate, actual, _lines) in project.by_kind().items()
         ],
         columns=[tr(f"accuracy.column.{name}") for name in names],
     )

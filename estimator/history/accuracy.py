@@ -94,16 +94,11 @@ def project_accuracy(record: CompletedProject) -> ProjectAccuracy | None:
     )
 
 
-def _by_kind(record: CompletedProject, pairs: Iterable[tuple[EstimateLine, LineActual]]) -> dict[str, Observation]:
-    estimate: dict[str, Decimal] = defaultdict(Decimal)
-    actual: dict[str, Decimal] = defaultdict(Decimal)
-    lines: dict[str, int] = defaultdict(int)
-    for line, booked in pairs:
-        group = line.kind.value
-        estimate[group] += line.person_days
-        actual[group] += booked.total
-        lines[group] += 1
-    return {group: Observation(record.project_id, estimate[group], actual[group], lines[group]) for group in estimate}
+def _by_kind(project: ProjectAccuracy) -> dict[str, Observation]:
+    return {
+        kind.value: Observation(project.project_id, estimate, actual, lines)
+        for kind, (estimate, actual, lines) in project.by_kind().items()
+    }
 
 
 def _by_phase(record: CompletedProject, pairs: Iterable[tuple[EstimateLine, LineActual]]) -> dict[str, Observation]:
@@ -133,7 +128,8 @@ def accuracy_report(records: Sequence[CompletedProject]) -> AccuracyReport:
     projects: list[ProjectAccuracy] = []
     overall: list[Observation] = []
     first: list[Observation] = []
-    by: dict[str, dict[str, list[Observation]]] = {"kind": defaultdict(list), "phase": defaultdict(list)}
+    by_kind: dict[str, list[Observation]] = defaultdict(list)
+    by_phase: dict[str, list[Observation]] = defaultdict(list)
     by_type: dict[str, list[Observation]] = defaultdict(list)
     for record in records:
         project = project_accuracy(record)
@@ -145,17 +141,16 @@ def accuracy_report(records: Sequence[CompletedProject]) -> AccuracyReport:
         first.append(Observation(record.project_id, project.first_estimate, project.actual, count))
         if record.project_type:
             by_type[record.project_type].append(overall[-1])
-        pairs = matched(record.submitted, record.line_actuals())
-        for group, observation in _by_kind(record, pairs).items():
-            by["kind"][group].append(observation)
-        for group, observation in _by_phase(record, pairs).items():
-            by["phase"][group].append(observation)
+        for group, observation in _by_kind(project).items():
+            by_kind[group].append(observation)
+        for group, observation in _by_phase(record, matched(record.submitted, record.line_actuals())).items():
+            by_phase[group].append(observation)
     projects.sort(key=lambda p: (p.done_at is None, p.done_at, p.project_id))
     return AccuracyReport(
         projects=tuple(projects),
         overall=measures(overall),
         first_generated=measures(first),
-        by_kind=_measured(by["kind"]),
-        by_phase=_measured(by["phase"]),
+        by_kind=_measured(by_kind),
+        by_phase=_measured(by_phase),
         by_type=_measured(by_type),
     )
