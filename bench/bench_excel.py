@@ -7,32 +7,20 @@ not decide it. Usage: `.venv/bin/python -m bench.run excel`.
 from __future__ import annotations
 
 import io
-import statistics
-import time
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import openpyxl
 
+from bench.timing import median_seconds
 from estimator.excel.quote import QuoteDocument, build_quote_workbook
 from estimator.excel.reader import MAX_DATA_ROWS, read_deliverables
 from estimator.schemas import EstimateLine, PhaseDays, Pricing, QaItem, price
 
-RUNS = 5
 TARGET_SECONDS = 1.0
 NOTES = (
     "Export: a 1,000-line version, all three sheets. Import: 1,000 data rows (the row limit), .xlsx and Shift_JIS .csv."
 )
-
-
-def _median_seconds(action: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
 
 
 def _document(lines: int) -> QuoteDocument:
@@ -95,13 +83,13 @@ def run() -> list[dict[str, object]]:
     xlsx, csv = _workbook(MAX_DATA_ROWS), _csv(MAX_DATA_ROWS)
     limit = 10 * 1024 * 1024
     return [
-        _result("export 1,000-line quote (.xlsx)", _median_seconds(lambda: build_quote_workbook(document))),
+        _result("export 1,000-line quote (.xlsx)", median_seconds(lambda: build_quote_workbook(document))),
         _result(
             "import 1,000 rows (.xlsx)",
-            _median_seconds(lambda: read_deliverables(xlsx, "bench.xlsx", max_bytes=limit, lang="ja")),
+            median_seconds(lambda: read_deliverables(xlsx, "bench.xlsx", max_bytes=limit, lang="ja")),
         ),
         _result(
             "import 1,000 rows (.csv, Shift_JIS)",
-            _median_seconds(lambda: read_deliverables(csv, "bench.csv", max_bytes=limit, lang="ja")),
+            median_seconds(lambda: read_deliverables(csv, "bench.csv", max_bytes=limit, lang="ja")),
         ),
     ]

@@ -8,20 +8,18 @@ and the estimate that learns from it. Usage: `.venv/bin/python -m bench.run hist
 
 from __future__ import annotations
 
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from bench.timing import median_seconds
 from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
 from estimator.schemas import ActualEntry, Deliverable
 from estimator.workflow import Workflow, open_workflow
 
 PROJECTS = 200
-RUNS = 5
 TARGET_SECONDS = 1.0
 USER = "bench"
 ITEMS = [
@@ -47,15 +45,6 @@ def _history(flow: Workflow, count: int) -> None:
         flow.set_status(project.id, "done", user=USER, expected_row_version=None)
 
 
-def _seconds(action: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
-
-
 def _result(name: str, seconds: float, target: float | None = TARGET_SECONDS) -> dict[str, object]:
     return {
         "name": name,
@@ -76,13 +65,13 @@ def run() -> list[dict[str, object]]:
         _history(flow, PROJECTS)
         built = time.perf_counter() - started
         # A workflow opened anew has read nothing: its first accuracy() reads the history.
-        cold = _seconds(lambda: open_workflow(settings, engine=OfflineEngine()).accuracy())
+        cold = median_seconds(lambda: open_workflow(settings, engine=OfflineEngine()).accuracy())
         fresh = open_workflow(settings, engine=OfflineEngine())
-        warm = _seconds(fresh.accuracy)
-        factors = _seconds(fresh.calibration)
+        warm = median_seconds(fresh.accuracy)
+        factors = median_seconds(fresh.calibration)
         project = fresh.create_project(replace(fresh.project_defaults("ja"), title="次期"), user=USER)
         fresh.save_deliverables(project.id, ITEMS, requirements="", expected_row_version=None)
-        estimate = _seconds(lambda: fresh.generate_estimate(project.id, expected_row_version=None, user=USER))
+        estimate = median_seconds(lambda: fresh.generate_estimate(project.id, expected_row_version=None, user=USER))
         return [
             _result(f"accuracy over {PROJECTS} completed projects, cold (history read)", cold),
             _result(f"accuracy over {PROJECTS} completed projects, warm (a page rerun)", warm),

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from estimator.config import load_settings
-from estimator.i18n import t
 from estimator.schemas import ActualEntry, Deliverable, DeliverableKind, ProjectStatus
 from estimator.workflow import Workflow, open_workflow
 from tests.browser_support import Walk, app_server, browser_missing, launch, wait_idle
@@ -158,4 +157,3 @@ def test_the_calibration_walk_in_japanese_and_english(tmp_path: Path, monkeypatc
                     context.close()
         finally:
             browser.close()
-    assert t("nav.accuracy", "ja") != t("nav.accuracy", "en")
