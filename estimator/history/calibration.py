@@ -117,46 +117,60 @@ def _raw(line: EstimateLine, calibration: dict[Phase, Decimal]) -> tuple[Decimal
     return total, {phase: total * days / scale if scale else Decimal(0) for phase, days in weighted.items()}
 
 
-def _kind_ratios(record: CompletedProject, actuals: dict[str, LineActual]) -> dict[DeliverableKind, _Ratio]:
-    phase_factors = _phase_weights(record.generated_calibration.applied)
+@dataclass(frozen=True)
+class _Booked:
+    """A generated line with actuals, as the engine sized it before calibration, and what it took."""
+
+    kind: DeliverableKind
+    total: Decimal
+    split: dict[Phase, Decimal]
+    actual: LineActual
+
+
+def _booked(record: CompletedProject) -> list[_Booked]:
+    """The record's generated lines that have actuals and take a factor, each with its calibration undone."""
+    weights = _phase_weights(record.generated_calibration.applied)
+    return [
+        _Booked(line.kind, *_raw(line, weights), actual)
+        for line, actual in matched(record.generated, record.line_actuals())
+        if line.kind not in UNCALIBRATED_KINDS
+    ]
+
+
+def _kind_ratios(project_id: int, booked: Sequence[_Booked]) -> dict[DeliverableKind, _Ratio]:
     estimate: dict[DeliverableKind, Decimal] = defaultdict(Decimal)
     took: dict[DeliverableKind, Decimal] = defaultdict(Decimal)
     lines: dict[DeliverableKind, int] = defaultdict(int)
-    for line, actual in matched(record.generated, actuals):
-        if line.kind in UNCALIBRATED_KINDS:
-            continue
-        estimate[line.kind] += _raw(line, phase_factors)[0]
-        took[line.kind] += actual.total
+    for line in booked:
+        estimate[line.kind] += line.total
+        took[line.kind] += line.actual.total
         lines[line.kind] += 1
     return {
-        kind: _Ratio(record.project_id, float(took[kind] / estimate[kind]), lines[kind])
+        kind: _Ratio(project_id, float(took[kind] / estimate[kind]), lines[kind])
         for kind in estimate
         if estimate[kind] > 0
     }
 
 
-def _phase_ratios(record: CompletedProject, actuals: dict[str, LineActual]) -> dict[Phase, _Ratio]:
-    phase_factors = _phase_weights(record.generated_calibration.applied)
+def _phase_ratios(project_id: int, booked: Sequence[_Booked]) -> dict[Phase, _Ratio]:
     planned: dict[Phase, Decimal] = defaultdict(Decimal)
     took: dict[Phase, Decimal] = defaultdict(Decimal)
     lines: dict[Phase, int] = defaultdict(int)
-    for line, actual in matched(record.generated, actuals):
-        if actual.phases is None or line.kind in UNCALIBRATED_KINDS:
+    for line in booked:
+        phases = line.actual.phases
+        if phases is None:
             continue
-        split = _raw(line, phase_factors)[1]
         for phase in PHASES:
-            planned[phase] += split[phase]
-            took[phase] += actual.phases.get(phase, Decimal(0))
-            if split[phase] or actual.phases.get(phase):
+            planned[phase] += line.split[phase]
+            took[phase] += phases.get(phase, Decimal(0))
+            if line.split[phase] or phases.get(phase):
                 lines[phase] += 1
     planned_total = sum(planned.values(), Decimal(0))
     took_total = sum(took.values(), Decimal(0))
     if not planned_total or not took_total:
         return {}
     return {
-        phase: _Ratio(
-            record.project_id, float((took[phase] / took_total) / (planned[phase] / planned_total)), lines[phase]
-        )
+        phase: _Ratio(project_id, float((took[phase] / took_total) / (planned[phase] / planned_total)), lines[phase])
         for phase in PHASES
         if planned[phase] > 0
     }
@@ -180,12 +194,12 @@ def learn(
     by_phase: dict[Phase, list[_Ratio]] = defaultdict(list)
     learned_from = 0
     for record in kept:
-        actuals = record.line_actuals()
-        kinds = _kind_ratios(record, actuals)
+        booked = _booked(record)
+        kinds = _kind_ratios(record.project_id, booked)
         learned_from += bool(kinds)
         for kind, ratio in kinds.items():
             by_kind[kind].append((record, ratio))
-        for phase, ratio in _phase_ratios(record, actuals).items():
+        for phase, ratio in _phase_ratios(record.project_id, booked).items():
             by_phase[phase].append(ratio)
     mixed = len({record.family for record in kept}) > 1
     factors: list[CalibrationFactor] = []
