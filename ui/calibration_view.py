@@ -27,17 +27,6 @@ def subject(factor: CalibrationFactor) -> str:
     return label
 
 
-def evidence(factor: CalibrationFactor) -> str:
-    """「画面: ×1.32（完了7件・41明細）」: the factor with the projects and lines behind it."""
-    return tr(
-        "calibration.evidence",
-        subject=subject(factor),
-        factor=str(factor.factor),
-        count=factor.projects,
-        lines=factor.lines,
-    )
-
-
 def factors_frame(calibration: Calibration) -> pd.DataFrame:
     """One row per factor: what it corrects, the factor, the median it was shrunk from, its evidence, its state."""
     return pd.DataFrame(
