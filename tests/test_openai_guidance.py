@@ -112,7 +112,7 @@ def test_a_feature_line_carries_its_counts_and_the_tables_build_side_figure() ->
 
     counts = read_units(item.name, item.description).counts
     assert [unit.count for unit in line.units] == list(counts)
-    assert any(unit.count.quoted == "約500万件" and unit.units == 5 for unit in line.units)
+    assert any(unit.count.quoted == "約500万件" and unit.units == Decimal("3.32") for unit in line.units)
     expected = sum((table.rate(ProjectType.MIGRATION, c.kind, c.grade).days * rate_units(c) for c in counts), D(0))
     assert line.table_days == expected > 0
     assert line.is_feature and line.phase_days is None
@@ -239,9 +239,9 @@ def test_units_text_names_volumes_and_assumed_volumes() -> None:
     assumed = Count(UnitKind.RECORDS, D(1), Grade.NORMAL, "", (), False)
     guide_line = LineGuide("移行", Role.BUILD, (UnitFigure(stated, D(4), D(5)), UnitFigure(assumed, D(4), D(1))))
 
-    assert units_text(guide_line, "ja") == "5,000,000件（複雑）＋件数の記載なし（普通、100万件として）"
+    assert units_text(guide_line, "ja") == "5,000,000件（複雑）＋件数の記載なし（普通、移行作業1として）"
     assert units_text(guide_line, "en") == (
-        "5,000,000 records (complex) + no volume stated (normal; rated as one million records)"
+        "5,000,000 records (complex) + no volume stated (normal; rated as one piece of migration work)"
     )
 
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from estimator.engines.project_sizing import MIGRATION_STEPS, size_feature, unit_days
+from estimator.engines.project_sizing import MIGRATION_STEPS, rate_units, size_feature, unit_days
 from estimator.engines.reading import Reading, classify, is_data_migration
 from estimator.schemas import Deliverable
 from estimator.sizing.kinds import Grade, ProjectType, UnitKind
 from estimator.sizing.rates import DEFAULT_RATES
-from estimator.sizing.units import read_units
+from estimator.sizing.units import Count, read_units
 
 MIGRATION = Deliverable(
     name="データ移行",
@@ -65,3 +65,26 @@ def test_a_whole_migration_s_tables_are_migration_work_in_a_business_project() -
     assert not [finding for finding in sized.findings if finding.topic.key == "data_migration"], "counted once"
     screen = DEFAULT_RATES.rate(ProjectType.BUSINESS, UnitKind.SCREEN, Grade.NORMAL).days
     assert sized.days > screen, "a migration of four entities with its tool and rehearsal outweighs a screen"
+
+
+@pytest.mark.parametrize(
+    ("records", "units"),
+    [(5_000, "1"), (1_000_000, "1"), (2_000_000, "2"), (5_000_000, "3.32"), (8_000_000, "4"), (64_000_000, "7")],
+)
+def test_a_volume_grows_the_work_by_doubling(records: int, units: str) -> None:
+    """Twice the rows is one more round of run-time tuning and rehearsal, not twice the runs: 8 million records
+    in proportion were 8 units, the price of a whole second migration."""
+    count = Count(UnitKind.RECORDS, Decimal(records), Grade.NORMAL, f"{records}件", (), True)
+    assert rate_units(count) == Decimal(units)
+
+
+@pytest.mark.parametrize("name", ["移行リハーサル", "データ移行", "Migration rehearsal", "Data migration"])
+def test_a_migration_line_with_no_volume_is_one_piece_of_migration_work(name: str) -> None:
+    """A rehearsal or a bare データ移行 states no volume; as one placeholder million records it cost one day,
+    below a simple screen. It is one piece of migration work at the feature rate of the データ移行・バッチ table."""
+    [count] = read_units(name, "").counts
+    [days] = unit_days([count], DEFAULT_RATES, ProjectType.BUSINESS, migration=True)
+    feature = DEFAULT_RATES.rate(ProjectType.MIGRATION, UnitKind.FEATURE, count.grade).days
+    records = DEFAULT_RATES.rate(ProjectType.MIGRATION, UnitKind.RECORDS, count.grade).days
+    assert (count.kind, count.stated) == (UnitKind.RECORDS, False)
+    assert days == feature > records

@@ -677,3 +677,27 @@ def test_text_made_of_units_and_numbers_reads_without_error(name: str, descripti
 def test_adding_text_to_a_deliverable_never_fails(before: str, after: str) -> None:
     reading = read_units(f"{before}静的ページ5枚{after}", f"{after}REST API (20 endpoints){before}")
     assert reading.main.quantity >= 1
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("Source extraction jobs", "Shopify, Stripe and HubSpot connectors", [(UnitKind.INTERFACE, 3)]),
+        ("集計バッチ", "売上・在庫・会員の3連携", [(UnitKind.INTERFACE, 3)]),
+    ],
+)
+def test_a_job_line_that_counts_connectors_is_those_connectors(
+    name: str, description: str, expected: list[tuple[UnitKind, int]]
+) -> None:
+    """A job and a connector are the same data-moving unit: one assumed job beside the three connectors it
+    counts priced the same work twice."""
+    assert [(count.kind, count.quantity) for count in read_units(name, description).counts] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "description"), [("データマート", "売上・在庫の6マート"), ("Reporting marts", "6 data marts")]
+)
+def test_marts_are_tables(name: str, description: str) -> None:
+    assert [(c.kind, c.quantity) for c in read_units(name, description).counts if c.kind is UnitKind.TABLE] == [
+        (UnitKind.TABLE, 6)
+    ]

@@ -110,13 +110,19 @@ class Sized:
 def rate_units(count: Count) -> Decimal:
     """How many rate units a count is, as the rate table defines them (`estimator.sizing.rates`).
 
-    Records are rated per million, at least one unit: a line that moves 5,000 records still
-    needs its mapping, tooling and rehearsal, and a line that states no volume is one unit.
+    Records are rated per million up to a million, at least one unit: a line that moves 5,000
+    records still needs its mapping, tooling and rehearsal, and a line that states no volume is
+    one unit. Beyond a million each doubling adds one unit (8 million records are 4 units, not 8):
+    what grows with a volume is the run time, the batching and the rehearsal windows, and loading
+    twice the rows is one more round of tuning, not twice the work.
     Devices and languages count beyond the first (iOS + Android is one extra platform).
     Everything else counts one by one.
     """
     if count.kind is UnitKind.RECORDS:
-        return max(Decimal(1), count.quantity / RECORDS_PER_UNIT) if count.stated else Decimal(1)
+        millions = count.quantity / RECORDS_PER_UNIT if count.stated else Decimal(1)
+        if millions <= 1:
+            return Decimal(1)
+        return (1 + millions.ln() / Decimal(2).ln()).quantize(Decimal("0.01"))
     if count.kind in (UnitKind.DEVICE, UnitKind.LANGUAGE):
         return max(count.quantity - 1, Decimal(0))
     return count.quantity
@@ -177,6 +183,10 @@ def migrates_tables(deliverable: Deliverable, counts: Sequence[Count]) -> bool:
 
 
 def _unit_rate(count: Count, rates: RateTable, kind: ProjectType, migration: bool) -> Decimal:
+    """The rate of one unit. A migration line that writes no volume (移行リハーサル, 本番移行, a bare データ移行)
+    is one piece of migration work, rated as a feature: as one million records it would cost a day."""
+    if count.kind is UnitKind.RECORDS and not count.stated:
+        return rates.rate(ProjectType.MIGRATION if migration else kind, UnitKind.FEATURE, count.grade).days
     if migration and count.kind in MIGRATED:
         rate = rates.rate(ProjectType.MIGRATION, count.kind, count.grade).days
         return rate * MIGRATION_STEPS if count.kind is UnitKind.TABLE else rate
@@ -517,6 +527,7 @@ def _feature_reasoning(
             unit=t(f"sizing.unit.{count.kind.value}", lang),
             grade=t(f"sizing.grade.{count.grade.value}", lang),
             rate=number(days_part / rate_units(count) if rate_units(count) else days_part),
+            units=number(rate_units(count)),
             days=number(days_part),
         )
         for count, days_part in size.parts
@@ -671,7 +682,7 @@ def _added_line(
 def _unit_key(count: Count) -> str:
     """A counted unit's sentence: as quoted, assumed (no count written), or a data volume rated per million."""
     if count.kind is UnitKind.RECORDS:
-        return "sizing.reasoning.unit_records"
+        return "sizing.reasoning.unit_records" if count.stated else "sizing.reasoning.unit_records_assumed"
     return "sizing.reasoning.unit" if count.stated else "sizing.reasoning.unit_assumed"
 
 

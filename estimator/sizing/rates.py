@@ -10,9 +10,11 @@ Units: `days` is the build side of one unit — 詳細設計 + 製作 (coding an
 phases a unit's own size drives; the engine derives the other phases from the type's phase
 ratios. A unit is one screen, report, interface, batch job, table or feature, except:
 
-- RECORDS: one unit is 1,000,000 records (`RECORDS_PER_UNIT`), so 250,000 records are 0.25
-  units. It covers only the work that grows with the volume (runs, rehearsals,
-  reconciliation, exceptions); mapping and cleansing are sized per table, as TABLE units.
+- RECORDS: up to 1,000,000 records (`RECORDS_PER_UNIT`) is one unit; beyond it each doubling
+  adds one (8 million records are 4 units). It covers only the work that grows with the volume
+  (runs, rehearsals, reconciliation, exceptions); mapping and cleansing are sized per table, as
+  TABLE units. A migration line that states no volume (移行リハーサル, 本番移行) is one piece of
+  migration work, rated at the FEATURE rate.
 - DEVICE and LANGUAGE: one unit is one device, platform or language *beyond the first*
   (iOS + Android is 1 DEVICE unit; ja + en + zh is 2 LANGUAGE units).
 

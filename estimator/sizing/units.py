@@ -480,7 +480,7 @@ _KINDS: tuple[_Kind, ...] = (
     _kind(
         UnitKind.TABLE,
         names=_any(
-            r"テーブル|エンティティ|データベース|スキーマ|データモデル|er図|カスタム投稿|投稿タイプ|コンテンツタイプ",
+            r"テーブル|エンティティ|データベース|スキーマ|データモデル|er図|カスタム投稿|投稿タイプ|コンテンツタイプ|データマート",
             _en(
                 "tables?",
                 "entit(?:y|ies)",
@@ -491,10 +491,11 @@ _KINDS: tuple[_Kind, ...] = (
                 "er diagrams?",
                 "custom post types?",
                 "content types?",
+                "(?:data )?marts?",
             ),
         ),
-        ja=r"テーブル|エンティティ|カスタム投稿|投稿タイプ",
-        en=r"tables?|entit(?:y|ies)|(?:custom )?post types?|content types?",
+        ja=r"テーブル|エンティティ|カスタム投稿|投稿タイプ|(?:データ)?マート",
+        en=r"tables?|entit(?:y|ies)|(?:custom )?post types?|content types?|(?:data )?marts?",
         generic=r"つ|個|本|種類|種|点|枚",  # テーブル…件 is a volume of rows, not tables
     ),
     _kind(
@@ -1368,6 +1369,7 @@ def read_units(name: str, description: str = "") -> UnitReading:
     found = (_reads(parts[0], 0, volumes), _reads(parts[1], 1, volumes))
     main = _own_api(_main_kind(parts[0], parts[1], [*found[0], *found[1]]), [*found[0], *found[1]])
     reads = _reconcile(_settle(parts[0], found[0], main), _settle(parts[1], found[1], main))
+    main = _counted_mover(main, reads)
     grading = _Grading.of(parts, reads)
     counts = [_count(parts[read.part], read, grading.of_read(read, main)) for read in reads if read.kind is main]
     if not counts:  # nothing counted: one unit of the main kind, graded by every cue of the line
@@ -1433,6 +1435,18 @@ def _itemised(name: str, counts: list[Count]) -> list[Count]:
         split.append(replace(count, quantity=hard))
         split.append(replace(count, quantity=count.quantity - hard, grade=_grade(rest), cues=rest))
     return split
+
+
+_MOVERS = (UnitKind.BATCH, UnitKind.INTERFACE)
+
+
+def _counted_mover(main: UnitKind, reads: Sequence[_Read]) -> UnitKind:
+    """ "Source extraction jobs" that counts 「Shopify, Stripe and HubSpot connectors」, or a 連携 line that counts
+    its batch jobs: a job and a connector are the same data-moving unit, so the line is the ones it counts. One
+    assumed job priced beside the three connectors would price the same work twice."""
+    if main not in _MOVERS or any(read.kind is main for read in reads):
+        return main
+    return next((read.kind for read in reads if read.kind in _MOVERS), main)
 
 
 def _own_api(main: UnitKind, reads: list[_Read]) -> UnitKind:
