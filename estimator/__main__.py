@@ -603,7 +603,18 @@ def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
     lang = args.lang
     workflow = open_workflow(settings)
     project = workflow.project(args.project)
-    rows = workflow.propose_adjustment(project.id, args.request, user=CLI_USER)
+    turn = workflow.propose_adjustment(project.id, args.request, user=CLI_USER, language=lang)
+    rows = turn.proposals
+    if not rows:  # an answer to a question, or a question back with the requests that answer it
+        if args.json:
+            _print_json(
+                {"reply": turn.reply, "choices": [{"label": c.label, "request": c.request} for c in turn.choices]}
+            )
+        else:
+            print(turn.reply)
+            for choice in turn.choices:
+                print(f"  - {choice.label}: {choice.request}")
+        return 0
     if args.apply is not None:
         if not 1 <= args.apply <= len(rows):
             raise CommandFailed(t("cli.adjust.no_such_proposal", lang, number=args.apply, count=len(rows)))
@@ -638,6 +649,8 @@ def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
     currency = previews[0].after.pricing.currency if previews else project.pricing.currency
     for index, p in enumerate(previews, start=1):
         print(f"{index}. {p.proposal.title}")
+        if p.proposal.understood:
+            print("   " + t("workflow.understood", lang, understood=p.proposal.understood))
         if p.proposal.reason:
             print(f"   {p.proposal.reason}")
         for c in p.changes:

@@ -339,6 +339,8 @@ class Message(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     content: Mapped[str] = mapped_column(Text)
+    # A clarifying question's choices: [{"label": …, "request": …}]; NULL for every other message.
+    choices: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -357,6 +359,7 @@ class ProposalRow(Base):
     request_text: Mapped[str] = mapped_column(Text, default="")
     title: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
+    understood: Mapped[str] = mapped_column(Text, default="", server_default="")
     operations: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     engine: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="pending")

@@ -97,3 +97,20 @@ def totals(amounts: Iterable[Decimal], tax_rate: Decimal, currency: str, roundin
     subtotal = sum(amounts, Decimal(0)).quantize(quantum(currency))
     tax = round_money(subtotal * tax_rate / 100, currency, rounding)
     return Totals(subtotal=subtotal, tax_rate=tax_rate, tax=tax, total=subtotal + tax)
+
+
+def largest_subtotal(total_cap: Decimal, tax_rate: Decimal, currency: str, rounding: str) -> Decimal:
+    """The largest subtotal whose total with tax stays within `total_cap`: a 税込 budget as a pre-tax target.
+
+    The tax is rounded once on the subtotal, so dividing by 1.1 can land one minor unit either side;
+    a search on the minor units finds the exact boundary under the version's own rounding.
+    """
+    step = quantum(currency)
+    low, high = 0, int(max(total_cap, Decimal(0)) / step)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if totals([middle * step], tax_rate, currency, rounding).total <= total_cap:
+            low = middle
+        else:
+            high = middle - 1
+    return low * step

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
@@ -473,8 +473,11 @@ class Operation(BaseModel):
 
 
 class Proposal(BaseModel):
+    """A change offered to the analyst; `understood` states the request as it was read (「理解した内容」)."""
+
     title: str
     reason: str = ""
+    understood: str = ""
     operations: list[Operation] = Field(min_length=1)
 
 
@@ -924,8 +927,29 @@ class StoredProposal:
     status: ProposalStatus
     created_by: str
     created_at: datetime
+    understood: str = ""
     # True when this is a pending proposal handed back because the same change was asked for again.
     repeated: bool = False
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """What one chat request got: proposals, an answer to a question, or a clarifying question with choices.
+
+    `reply` is the assistant's message as stored in the conversation; a refusal is raised, not returned.
+    """
+
+    reply: str
+    proposals: list[StoredProposal] = field(default_factory=list)
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer to a clarifying question: what the button says, and the request it sends."""
+
+    label: str
+    request: str
 
 
 @dataclass(frozen=True)
@@ -935,6 +959,7 @@ class ChatMessage:
     content: str
     created_by: str
     created_at: datetime
+    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from estimator.schemas import (
     CallRecord,
     ChatMessage,
     ChatRole,
+    Choice,
     Deliverable,
     DeliverableKind,
     EstimateLine,
@@ -423,6 +424,7 @@ def stored_proposal(row: ProposalRow) -> StoredProposal:
         request_text=row.request_text,
         title=row.title,
         reason=row.reason,
+        understood=row.understood,
         operations=tuple(Operation.model_validate(op) for op in row.operations),
         engine=row.engine,
         status=ProposalStatus(row.status),
@@ -436,6 +438,7 @@ def chat_message(message: Message) -> ChatMessage:
         content=message.content,
         created_by=message.created_by,
         created_at=message.created_at,
+        choices=tuple(Choice(label=c["label"], request=c["request"]) for c in message.choices or ()),
     )
 
 
@@ -1002,10 +1005,19 @@ class Store:
             rows = session.execute(select(RateTableRow).order_by(RateTableRow.version)).scalars()
             return [RateTableVersion(row.version, row.created_at, row.created_by, row.note) for row in rows]
 
-    def add_message(self, project_id: int, role: ChatRole, content: str, *, created_by: str = "local") -> Message:
+    def add_message(
+        self,
+        project_id: int,
+        role: ChatRole,
+        content: str,
+        *,
+        created_by: str = "local",
+        choices: Sequence[Choice] = (),
+    ) -> Message:
         with self.database.transaction() as session:
             _require_project(session, project_id)
-            message = Message(task_id=project_id, role=role, content=content, created_by=created_by)
+            stored = [{"label": c.label, "request": c.request} for c in choices] or None
+            message = Message(task_id=project_id, role=role, content=content, created_by=created_by, choices=stored)
             session.add(message)
             session.flush()
             return message
@@ -1035,6 +1047,7 @@ class Store:
                     request_text=request_text,
                     title=proposal.title,
                     reason=proposal.reason,
+                    understood=proposal.understood,
                     operations=[op.model_dump(mode="json") for op in proposal.operations],
                     engine=engine,
                     created_by=created_by,

@@ -40,14 +40,11 @@ from estimator.history.records import CompletedProject
 from estimator.i18n import LANGUAGES, Language, Phrase, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
 from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES, is_tax_rate, quantum, round_person_days
-from estimator.rules import (
-    Intent,
-    IntentKind,
-    proposals_for,
-    proposals_for_parts,
-    read_request,
-    risk_buffer_operation,
-)
+from estimator.rules.answers import answer
+from estimator.rules.check import mismatch, proposals_for_parts, understood
+from estimator.rules.clarify import ClarificationNeeded
+from estimator.rules.proposals import proposals_for, risk_buffer_operation
+from estimator.rules.reading import Basis, Intent, IntentKind, RequestReading, read_request
 from estimator.schemas import (
     MAX_LINE_PERSON_DAYS,
     NO_CALIBRATION,
@@ -65,6 +62,7 @@ from estimator.schemas import (
     CapUsage,
     ChatMessage,
     ChatRole,
+    ChatTurn,
     DayUsage,
     Deliverable,
     EffortUnit,
@@ -132,7 +130,7 @@ from estimator.store import (
     version_pricing,
     version_summary,
 )
-from estimator.text import reading_form
+from estimator.text import reading_form, sentences
 
 # Requests the rules understand are answered by code, recorded under the embedded engine's name.
 RULES_ENGINE = OFFLINE_MODEL
@@ -773,21 +771,20 @@ class Workflow:
         )
         return [repeated.get(index) or stored_proposal(next(rows)) for index in range(len(proposals))]
 
-    def propose_adjustment(
-        self, project_id: int, request: str, *, user: str, language: str | None = None
-    ) -> list[StoredProposal]:
-        """Turn a free-text request into stored proposals against the newest version.
+    def propose_adjustment(self, project_id: int, request: str, *, user: str, language: str | None = None) -> ChatTurn:
+        """Answer one chat request against the newest version: proposals, an answer, or a question back.
 
-        The request is stored as a chat message first, so it survives an engine failure,
-        and every outcome is answered in the conversation: the proposals, or why there are
-        none (the error is stored as the reply, then raised). Replies are in `language`,
-        the language the analyst reads (default: the project's); proposal titles stay in
-        the project's language, as the quote prints them. Asking again for what is already
-        pending points to that proposal instead of storing a copy.
+        The request is stored as a chat message first, so it survives an engine failure, and every
+        outcome is answered in the conversation: the proposals (each stating what was understood),
+        the answer to a question, a clarifying question with choices, or why there is nothing (the
+        error is stored as the reply, then raised). Replies are in `language`, the language the analyst
+        reads (default: the project's); proposal titles stay in the project's language, as the quote
+        prints them. Asking again for what is already pending points to that proposal.
 
-        A request the rules understand (amount targets like 「あと30万円安く」, percentages,
-        unit cost, risk buffer, removing or simplifying named items) is answered by code
-        whatever the engine: exact, instant, no model call. Only the rest goes to the engine.
+        What the rules read fully is answered by code whatever the engine: exact, instant, no model
+        call. The rest, and what the rules are unsure of, goes to the model when one is configured;
+        offline the analyst is asked instead. Every proposal, the model's too, passes the intent check
+        (`estimator.rules.check`) before it is offered.
         """
         text = request.strip()
         if not text:
@@ -796,8 +793,20 @@ class Workflow:
         version = self.store.get_version(project_id)
         reply_language = language if language in LANGUAGES else project.language
         self.store.add_message(project_id, ChatRole.USER, text, created_by=user)
+        context = self._context(project, version, text)
+        reading = read_request(text)
         try:
-            stored, engine, not_handled = self._proposals_for_request(project, version, text, user)
+            if len(reading.understood) == 1 and reading.understood[0][1].kind is IntentKind.QUESTION:
+                reply = answer(reading.understood[0][1], context, reply_language)
+                self.store.add_message(project_id, ChatRole.ASSISTANT, reply, created_by=RULES_ENGINE)
+                return ChatTurn(reply)
+            stored, engine, not_handled = self._proposals_for_request(project, version, reading, context, user)
+        except ClarificationNeeded as unsure:
+            asked = unsure.ask(reply_language)
+            self.store.add_message(
+                project_id, ChatRole.ASSISTANT, asked.question, created_by=RULES_ENGINE, choices=asked.choices
+            )
+            return ChatTurn(asked.question, choices=asked.choices)
         except EstimatorError as error:
             self.store.add_message(
                 project_id,
@@ -810,33 +819,59 @@ class Workflow:
         summary = "\n".join(f"{index}. {row.title}" for index, row in enumerate(stored, start=1))
         key = "workflow.proposals_ready" if fresh else "workflow.proposals_repeated"
         reply = t(key, reply_language, count=len(stored), titles=summary)
+        if fresh and stored[0].understood:
+            reply = t("workflow.understood", reply_language, understood=stored[0].understood) + "\n\n" + reply
         if not_handled:
             reply += "\n\n" + t("workflow.not_handled", reply_language, parts=_listed(not_handled, reply_language))
         self.store.add_message(project_id, ChatRole.ASSISTANT, reply, created_by=engine)
-        return stored
+        return ChatTurn(reply, stored)
 
     def _proposals_for_request(
-        self, project: Project, version: EstimateVersion, text: str, user: str
+        self, project: Project, version: EstimateVersion, reading: RequestReading, context: AdjustmentContext, user: str
     ) -> tuple[list[StoredProposal], str, list[str]]:
-        """The proposals for a request, the engine that made them and the parts nobody handled."""
-        context = self._context(project, version, text)
-        reading = read_request(text)
+        """The checked proposals for a request, the engine that made them and the parts nobody handled.
+
+        The rules answer when they understood every part (or some parts, offline); otherwise, or when
+        they are unsure and a model is configured, the model reads the whole request. Proposals that do
+        not do what the request asks are dropped; when none is left the request is refused.
+        """
+        lang = project.language
+        intents = [intent for _, intent in reading.understood]
         not_handled: list[str] = []
-        if reading.understood and (not reading.missed or self.engine.name == RULES_ENGINE):
-            proposals, not_handled = proposals_for_parts(reading.understood, context)
-            not_handled = [*reading.missed, *not_handled]
-            if not proposals:
-                raise EngineError("errors.engine.not_applicable", text, reason=_listed(not_handled, project.language))
-            engine = RULES_ENGINE
-        else:
-            # Nothing understood, or only part of it while a model is configured: the model reads it all.
+        offline = self.engine.name == RULES_ENGINE
+        proposals: list[Proposal] = []
+        engine = RULES_ENGINE
+        if reading.understood and (not reading.missed or offline):
+            try:
+                parts = proposals_for_parts(reading.understood, context)
+            except (ClarificationNeeded, EngineError):
+                if offline:
+                    raise
+            else:
+                proposals, intents = parts.proposals, parts.intents
+                not_handled = [*reading.missed, *parts.failed]
+                if not proposals and offline:
+                    raise EngineError(
+                        "errors.engine.not_applicable", context.request, reason=_listed(not_handled, lang)
+                    )
+        if not proposals:
+            # Nothing understood, or only part of it, or unsure, while a model is configured: the model reads it all.
             proposals, engine = self.engine.adjust(context, self._hooks(project.id, user)), self.engine.name
-        if not_handled:
-            note = t("workflow.not_handled", project.language, parts=_listed(not_handled, project.language))
-            proposals = [
-                proposal.model_copy(update={"reason": f"{proposal.reason}\n{note}".strip()}) for proposal in proposals
-            ]
-        return self._store_proposals(project.id, version.number, text, proposals, engine, user), engine, not_handled
+            not_handled = []
+        partial = engine != RULES_ENGINE
+        checked = [proposal for proposal in proposals if not mismatch(intents, context, proposal, partial=partial)]
+        if not checked:
+            raise EngineError("errors.engine.not_applicable", context.request, reason=t("chat.check_failed", lang))
+        said = understood(intents, context, lang)
+        if engine != RULES_ENGINE:
+            said = sentences([said, t("chat.understood.by_model", lang)], lang)
+        note = t("workflow.not_handled", lang, parts=_listed(not_handled, lang)) if not_handled else ""
+        final = [
+            proposal.model_copy(update={"reason": f"{proposal.reason}\n{note}".strip(), "understood": said})
+            for proposal in checked
+        ]
+        stored = self._store_proposals(project.id, version.number, context.request, final, engine, user)
+        return stored, engine, not_handled
 
     def propose_operations(
         self, project_id: int, title: str, reason: str, operations: list[Operation], *, user: str
@@ -860,7 +895,7 @@ class Workflow:
         text = t(
             "workflow.quick.budget.request", project.language, cap=format_money(cap, version.currency, project.language)
         )
-        intent = Intent(IntentKind.FIT_BUDGET, text, amount=cap, currency=version.currency)
+        intent = Intent(IntentKind.FIT_BUDGET, text, amount=cap, currency=version.currency, basis=Basis.TAX_EXCLUDED)
         proposals = proposals_for(intent, self._context(project, version, text))
         return self._store_proposals(project_id, version.number, text, proposals, Author.QUICK_ACTION, user)
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
 from estimator.i18n import format_money, format_number, t
-from estimator.rules import risk_buffer_operation
+from estimator.rules.proposals import risk_buffer_operation
 from estimator.schemas import Deliverable
 from estimator.workflow import Workflow, open_workflow
 from tests.factories import project_settings

@@ -64,7 +64,7 @@ def test_an_applied_percentage_cut_is_stated_with_the_current_figure_on_the_quot
     flow = workflow()
     project_id = estimated(flow, "analyst", language)
     base = by_name(lines_of(flow, flow.version(project_id)))
-    proposal = flow.propose_adjustment(project_id, request_text, user="analyst")[0]
+    proposal = flow.propose_adjustment(project_id, request_text, user="analyst").proposals[0]
     after = by_name(lines_of(flow, flow.apply_proposal(project_id, proposal.id, user="analyst")))
 
     changed = [name for name in after if after[name].person_days != base[name].person_days]

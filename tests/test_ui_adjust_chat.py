@@ -10,7 +10,7 @@ import re
 import pytest
 
 from estimator.i18n import format_money, format_number, t
-from estimator.rules import read_request
+from estimator.rules.reading import read_request
 from tests.ui_support import estimated_project, flow, opened, texts
 
 PROPOSE = "adjust.quick.propose"

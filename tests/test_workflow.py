@@ -116,7 +116,7 @@ def test_amount_request_is_answered_by_code_without_a_model_call(
     )
     version = offline.generate_estimate(project_id, expected_row_version=None, user=USER)
     fake_openai.reset()
-    rows = flow.propose_adjustment(project_id, "あと30万円ほど安くする案を教えて", user=USER)
+    rows = flow.propose_adjustment(project_id, "あと30万円ほど安くする案を教えて", user=USER).proposals
     assert fake_openai.chat_requests == []
     assert 1 <= len(rows) <= 3
     for row in rows:
@@ -128,7 +128,7 @@ def test_amount_request_is_answered_by_code_without_a_model_call(
 def test_apply_makes_a_new_version_and_leaves_unnamed_lines_identical(flow: Workflow) -> None:
     project_id = estimated(flow)
     before = lines_of(flow, flow.version(project_id))
-    rows = flow.propose_adjustment(project_id, "ユーザーマニュアルを外して", user=USER)
+    rows = flow.propose_adjustment(project_id, "ユーザーマニュアルを外して", user=USER).proposals
     version = flow.apply_proposal(project_id, rows[0].id, user=USER)
     after = lines_of(flow, version)
     assert version.number == 2 and version.origin == "adjusted" and version.parent_id is not None
@@ -154,7 +154,7 @@ def test_apply_makes_a_new_version_and_leaves_unnamed_lines_identical(flow: Work
 
 def test_a_proposal_for_an_older_version_is_refused(flow: Workflow) -> None:
     project_id = estimated(flow)
-    first = flow.propose_adjustment(project_id, "テストを20%削減", user=USER)
+    first = flow.propose_adjustment(project_id, "テストを20%削減", user=USER).proposals
     second = flow.quick_risk_buffer(project_id, Decimal(10), user=USER)
     flow.apply_proposal(project_id, second.id, user=USER)
     with pytest.raises(StaleWriteError) as refused:

@@ -17,7 +17,7 @@ from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
 from estimator.errors import EngineError
 from estimator.i18n import t
-from estimator.rules import read_request, request_parts
+from estimator.rules.reading import read_request, request_parts
 from estimator.schemas import Deliverable
 from estimator.workflow import Workflow, open_workflow
 from tests.fake_openai import FakeOpenAI, settings_for
@@ -68,7 +68,9 @@ def test_the_reading_says_what_was_not_understood() -> None:
 
 def test_offline_a_half_understood_request_says_which_part_was_not_handled(flow: Workflow) -> None:
     project_id = estimated(flow, "en")
-    rows = flow.propose_adjustment(project_id, "make the admin screens simpler and add a CSV export", user=USER)
+    rows = flow.propose_adjustment(
+        project_id, "make the admin screens simpler and add a CSV export", user=USER
+    ).proposals
 
     assert len(rows) == 1
     note = t("workflow.not_handled", "en", parts="“add a CSV export”")
@@ -80,7 +82,7 @@ def test_offline_a_half_understood_request_says_which_part_was_not_handled(flow:
 
 def test_offline_every_understood_part_lands_in_one_proposal(flow: Workflow) -> None:
     project_id = estimated(flow, "en")
-    rows = flow.propose_adjustment(project_id, "drop the user manual and add a 10 % buffer", user=USER)
+    rows = flow.propose_adjustment(project_id, "drop the user manual and add a 10 % buffer", user=USER).proposals
 
     assert len(rows) == 1
     kinds = [operation.kind for operation in rows[0].operations]
@@ -106,7 +108,7 @@ def test_with_a_model_a_half_understood_request_goes_to_the_model_whole(
     project_id = estimated(flow, "en")
     fake_openai.reset()
     request = "make the admin screens simpler and add a CSV export"
-    rows = flow.propose_adjustment(project_id, request, user=USER)
+    rows = flow.propose_adjustment(project_id, request, user=USER).proposals
 
     assert len(fake_openai.chat_requests) >= 1
     assert request in json.dumps(fake_openai.chat_requests[0].body, ensure_ascii=False)

@@ -29,7 +29,7 @@ from estimator.adjustments import apply_operations
 from estimator.errors import AdjustmentError
 from estimator.i18n import t
 from estimator.money import MAX_UNIT_COST, is_unit_cost, quantum, round_person_days
-from estimator.rules import risk_buffer_operation
+from estimator.rules.proposals import risk_buffer_operation
 from estimator.schemas import (
     MAX_LINE_PERSON_DAYS,
     MAX_PROPOSALS,

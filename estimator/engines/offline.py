@@ -30,7 +30,7 @@ from estimator.engines.reading import (
 from estimator.engines.sizing import TOPICS, Topic
 from estimator.errors import EstimatorError
 from estimator.i18n import format_number, t
-from estimator.rules import propose
+from estimator.rules.proposals import propose
 from estimator.schemas import (
     OFFLINE_MODEL,
     AdjustmentContext,

@@ -1287,6 +1287,23 @@ def _keys(found: Iterable[_Found], quantity: Decimal, kind: UnitKind) -> tuple[s
 # Public API
 
 
+def number_spans(text: str) -> list[tuple[Decimal, int, int]]:
+    """Every free-standing number of `text` as (value, start, end) in the reading form of `text`, read as
+    `parse_quantity` reads one (4万8千, 三十万, 1.5億, 12k; dates, versions and glued digits are none).
+
+    The chat reads amounts, percents and person-days with it, so a request's 「4万8千円」 is the same
+    number a deliverable's 「4万8千件」 would be.
+    """
+    folded = _fold(text).text
+    spans: list[tuple[Decimal, int, int]] = []
+    for number in _numbers(folded):
+        follower = folded[number.end : number.end + 1]
+        if number.glued or (number.kanji and _IDEOGRAPH.match(follower) and not _counter_follows(folded, number.end)):
+            continue
+        spans.append((number.value, number.digits, number.end))
+    return spans
+
+
 def parse_quantity(text: str) -> Decimal | None:
     """The first number written in `text`, None when there is none.
 

@@ -1,5 +1,5 @@
-"""Domain rules for adjustment requests in Japanese or English: reading them, and turning them into
-proposals by code (the budget-fit search among them). Both engines and the workflow use these.
+"""Turning a request's intent (`estimator.rules.reading`) into proposals by code, the budget-fit search
+among them. Both engines and the workflow use these.
 
 An amount request (「あと30万円安く」, "fit in a budget of $20,000") is answered here
 even when the OpenAI engine is active: only code may promise an amount, so the
@@ -13,17 +13,18 @@ them); proposal titles and reasons are written in the project's language.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from enum import StrEnum
+
+from rapidfuzz import fuzz, process
 
 from estimator.adjustments import apply_operations
 from estimator.errors import AdjustmentError, EngineError
 from estimator.i18n import Phrase, format_money, format_number, t
-from estimator.money import PERSON_DAY_QUANTUM
+from estimator.money import PERSON_DAY_QUANTUM, largest_subtotal, round_money
+from estimator.rules.clarify import amount_use_question, basis_question, direction_question, name_question
+from estimator.rules.reading import ALL, CATEGORIES, Basis, Category, Intent, IntentKind, Open, parse_request
 from estimator.schemas import (
     MAX_PROPOSALS,
     PHASES,
@@ -39,339 +40,9 @@ from estimator.schemas import (
 )
 from estimator.text import reading_form, sentences
 
-SIMPLIFY_FACTOR = Decimal("0.7")
-"""House assumption: a simplified item keeps about 70 % of its effort."""
-
-DEFAULT_RISK_BUFFER_PERCENT = Decimal(10)
 TESTS_AND_DOCS: tuple[Phase, ...] = (Phase.INTEGRATION_TEST, Phase.SYSTEM_TEST, Phase.PM_DOCS)
 TESTS_AND_DOCS_FLOOR = Decimal("0.5")
 """Cutting test and document phases by more than half would no longer be a responsible quote."""
-
-
-class IntentKind(StrEnum):
-    REDUCE_BY = "reduce_by"
-    FIT_BUDGET = "fit_budget"
-    SCALE = "scale"
-    SET_UNIT_COST = "set_unit_cost"
-    RISK_BUFFER = "risk_buffer"
-    REMOVE = "remove"
-    SIMPLIFY = "simplify"
-
-
-@dataclass(frozen=True)
-class Intent:
-    """What a request asks for, before it meets a version.
-
-    `amount` is money in `currency` (None: the version's currency); `factor` scales
-    effort (SCALE, SIMPLIFY); `target` is the phrase naming lines or a category,
-    `text` the whole normalized request, searched for line names when needed.
-    """
-
-    kind: IntentKind
-    text: str = ""
-    amount: Decimal | None = None
-    currency: str | None = None
-    percent: Decimal | None = None
-    factor: Decimal | None = None
-    target: str | None = None
-
-
-def _en(*words: str) -> str:
-    return r"(?<![a-z])(?:" + "|".join(words) + r")(?![a-z])"
-
-
-def _pattern(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(parts))
-
-
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|パーセント|percent|per cent|割)")
-_AMOUNT = re.compile(
-    r"(?P<pre>[¥$]|usd|jpy)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<mult>億|万|千|k(?![a-z])|thousand)?\s*"
-    r"(?P<post>円|ドル|dollars?|usd|jpy|yen)?"
-)
-_MULTIPLIERS = {"億": 100_000_000, "万": 10_000, "千": 1_000, "k": 1_000, "thousand": 1_000}
-_YEN = {"¥", "jpy", "円", "yen"}
-_NOT_MONEY_AFTER = re.compile(
-    r"^\s*(?:人日|人月|件|人|名|個|行|ページ|時間|日|年|月|画面|本|つ|person|days?|hours?|items?|lines?|pages?)"
-)
-_BARE_AMOUNT_MIN = Decimal(1000)
-
-_UNIT_COST = _pattern(
-    r"単価|日額|日当",
-    _en("unit (cost|price)", "day rate", "daily rate", "rate per day", "per[- ]day rate", "person-day (rate|cost)"),
-)
-_RISK = _pattern(
-    r"リスクバッファ|リスク費|予備費|バッファ|コンティンジェンシー",
-    _en("risk buffer", "contingency", "buffer", "risk reserve"),
-)
-_REMOVE = _pattern(
-    r"外し|外す|外して|削除|除外|なくし|無くし|なくす|不要|取り除|やめ|抜い|抜く",
-    _en("remove", "drop", "delete", "exclude", "take out", "get rid of", "without", "not needed", "unnecessary"),
-)
-_SIMPLIFY = _pattern(
-    r"シンプル|簡略|簡素|簡易|軽く|軽量|最小限|スリム",
-    _en(r"simplif(y|ied)", "simpler", "lighter", "leaner", "slim", "streamline", "basic version", "bare[- ]bones"),
-)
-_REDUCE = _pattern(
-    r"安く|安い|下げ|減額|値引|削減|減ら|削っ|削る|カット|圧縮|抑え|節約",
-    _en("reduce", "cut", "lower", "cheaper", "less", "save", "off", "discount", "decrease", "trim", "shave"),
-)
-_INCREASE = _pattern(r"増や|増し|増加|上げ|追加", _en("increase", "raise", "add", "more", "up"))
-_BUDGET_WORDS = _pattern(r"予算|上限", _en("budget", "cap", "ceiling"))
-_BUDGET_AFTER = re.compile(r"^\s*(?:ほど|程度|くらい|ぐらい)?\s*(?:に|以内|以下|まで|内)")
-_BUDGET_BEFORE = re.compile(r"(?<![a-z])(?:to|within|under|below|at most|no more than|max(?:imum)?)\s*(?:of\s*)?$")
-_TO_PERCENT_AFTER = re.compile(r"^\s*(?:に|まで)(?!\s*(?:削減|減ら|カット|下げ))")
-_TO_PERCENT_BEFORE = re.compile(r"(?<![a-z])to\s*$")
-
-_JA_TARGET = re.compile(
-    r"^(?:あと|もう少し|できれば|なるべく)?\s*(?P<t>.+?)(?:の(?:工数|費用|金額|作業|分)(?:を|は)?|を|は|について|に関して)"
-)
-_EN_TARGETS = (
-    re.compile(
-        r"(?:remove|drop|delete|exclude|take out|get rid of|simplify|streamline|cut|reduce|trim|lower|decrease"
-        r"|scale down|shrink|increase|raise)\s+(?:the\s+|all\s+|our\s+)?"
-        r"(?P<t>.+?)(?:\s+(?:by|to|from|with)\b|\s*\d|[,.!?]|$)"
-    ),
-    re.compile(r"(?:from|on|of|for)\s+(?:the\s+|all\s+)?(?P<t>[a-z][a-z \-]*?)(?:\s+by\b|[,.!?]|$)"),
-    re.compile(r"make\s+(?:the\s+|all\s+)?(?P<t>.+?)\s+(?:simpler|lighter|leaner|cheaper|smaller)"),
-    re.compile(r"^(?:the\s+)?(?P<t>.+?)\s+(?:is|are)\s+(?:not needed|unnecessary)"),
-)
-_PREFIXES = re.compile(r"^(?:全ての|すべての|全部の|各|(?:all|every|each)\s+(?:the\s+|of the\s+)?)")
-_SUFFIXES = re.compile(
-    r"(?:類|関連|全般|系|工程|フェーズ|作業|部分|一式|など|等|\s+(?:work|effort|phases?|items?|costs?|lines?))+$"
-)
-
-
-@dataclass(frozen=True)
-class Category:
-    """A word for a group of lines: by kind (manuals, screens) or by phase (testing, design)."""
-
-    key: str
-    words: re.Pattern[str]
-    kinds: frozenset[DeliverableKind] = frozenset()
-    phases: tuple[Phase, ...] = ()
-
-
-CATEGORIES: tuple[Category, ...] = (
-    Category(
-        "all",
-        _pattern(
-            r"全体|全て|すべて|全部|全明細|全項目|見積り?|金額|費用|総額|合計|予算",
-            _en("everything", "all", "overall", "whole", "total", "all lines", "price", "cost", "estimate", "quote"),
-        ),
-    ),
-    Category(
-        "test",
-        _pattern(r"テスト|試験", _en(r"test(s|ing)?", "qa")),
-        frozenset({DeliverableKind.TEST}),
-        (Phase.INTEGRATION_TEST, Phase.SYSTEM_TEST),
-    ),
-    Category(
-        "manual",
-        _pattern(r"マニュアル|手順書|説明書", _en(r"manuals?", r"guides?")),
-        frozenset({DeliverableKind.MANUAL}),
-    ),
-    Category(
-        "documentation",
-        _pattern(r"ドキュメント|文書|資料|書類", _en("documentation", r"documents?", "docs", "paperwork")),
-        frozenset({DeliverableKind.DOCUMENT, DeliverableKind.MANUAL}),
-    ),
-    Category(
-        "design", _pattern(r"設計書?", _en(r"design( documents?)?")), phases=(Phase.BASIC_DESIGN, Phase.DETAILED_DESIGN)
-    ),
-    Category(
-        "requirements", _pattern(r"要件定義|要件", _en("requirements?( definition)?")), phases=(Phase.REQUIREMENTS,)
-    ),
-    Category(
-        "implementation",
-        _pattern(
-            r"実装|製作|開発|プログラミング|コーディング", _en("implementation", "coding", "development", "programming")
-        ),
-        phases=(Phase.IMPLEMENTATION,),
-    ),
-    Category("screen", _pattern(r"画面", _en("ui", r"screens?")), frozenset({DeliverableKind.SCREEN})),
-    Category("api", _pattern(r"インターフェース", _en(r"apis?", r"interfaces?")), frozenset({DeliverableKind.API})),
-    Category("batch", _pattern(r"バッチ", _en(r"batch(es)?", r"jobs?")), frozenset({DeliverableKind.BATCH})),
-    Category("database", _pattern(r"データベース", _en("db", r"databases?")), frozenset({DeliverableKind.DATABASE})),
-    Category(
-        "infrastructure",
-        _pattern(r"インフラ|環境構築", _en("infra(structure)?")),
-        frozenset({DeliverableKind.INFRASTRUCTURE}),
-    ),
-    Category(
-        "pm", _pattern(r"プロジェクト管理|進捗管理", _en("pm", "project management")), frozenset({DeliverableKind.PM})
-    ),
-)
-_ALL = CATEGORIES[0]
-
-
-def _percent(text: str) -> tuple[Decimal, re.Match[str]] | None:
-    match = _PERCENT.search(text)
-    if match is None:
-        return None
-    value = Decimal(match.group(1)) * (10 if match.group(2) == "割" else 1)
-    return value, match
-
-
-def _amount(text: str, skip: re.Match[str] | None) -> tuple[Decimal, str | None, re.Match[str]] | None:
-    """The first money amount: marked by a currency or 万, or a bare number of at least 1,000."""
-    for match in _AMOUNT.finditer(text):
-        if skip is not None and match.start("num") < skip.end() and skip.start() < match.end("num"):
-            continue
-        pre, mult, post = match.group("pre"), match.group("mult"), match.group("post")
-        value = Decimal(match.group("num").replace(",", "")) * _MULTIPLIERS.get(mult or "", 1)
-        if not (pre or mult or post) and (value < _BARE_AMOUNT_MIN or _NOT_MONEY_AFTER.match(text[match.end() :])):
-            continue
-        marks = {pre, post} - {None}
-        currency = None if not marks else "JPY" if marks & _YEN else "USD"
-        return value, currency, match
-    return None
-
-
-def _target(text: str) -> str | None:
-    """The phrase naming what to change (「マニュアル類」 → 「マニュアル」, "the admin screen" → "admin screen")."""
-    candidates = [m.group("t") for m in (_JA_TARGET.match(text), *(p.search(text) for p in _EN_TARGETS)) if m]
-    for candidate in candidates:
-        phrase = candidate.strip(" 、,。.「」『』\"'")
-        stripped = _SUFFIXES.sub("", _PREFIXES.sub("", phrase)).strip() or phrase
-        if stripped and not re.search(r"\d", stripped):
-            return stripped
-    return None
-
-
-def parse_request(text: str) -> Intent | None:
-    """The intent of a request in Japanese or English, or None when it is none of the forms understood."""
-    n = reading_form(text).strip()
-    if not n:
-        return None
-    percent = _percent(n)
-    amount = _amount(n, percent[1] if percent else None)
-    if _UNIT_COST.search(n):
-        if amount is None:
-            return None
-        return Intent(IntentKind.SET_UNIT_COST, n, amount=amount[0], currency=amount[1])
-    removing = _REMOVE.search(n) is not None
-    if _RISK.search(n) and not removing:
-        value = percent[0] if percent else DEFAULT_RISK_BUFFER_PERCENT
-        return Intent(IntentKind.RISK_BUFFER, n, percent=value)
-    if percent is not None:
-        value, match = percent
-        factor = _percent_factor(n, value, match)
-        return Intent(IntentKind.SCALE, n, percent=value, factor=factor, target=_target(n)) if factor else None
-    if amount is not None:
-        value, currency, match = amount
-        before, after = n[: match.start()], n[match.end() :]
-        if _BUDGET_WORDS.search(n) or _BUDGET_AFTER.match(after) or _BUDGET_BEFORE.search(before):
-            return Intent(IntentKind.FIT_BUDGET, n, amount=value, currency=currency)
-        if _REDUCE.search(n):
-            return Intent(IntentKind.REDUCE_BY, n, amount=value, currency=currency)
-        return None
-    if removing:
-        return Intent(IntentKind.REMOVE, n, target=_target(n))
-    if _SIMPLIFY.search(n):
-        return Intent(IntentKind.SIMPLIFY, n, factor=SIMPLIFY_FACTOR, target=_target(n))
-    return None
-
-
-_ACTION_VERBS = (
-    "add|remove|drop|delete|exclude|skip|cut|reduce|lower|raise|increase|decrease|make|simplify|set|change"
-    "|put|give|fit|keep|include|double|halve|trim|take|get|scale|shrink|streamline|apply|use"
-)
-# Where one request holds several: a sentence end, a Japanese て-form comma (「半分にして、単価も」),
-# a linking word, or an English "and"/"then"/"also" that opens a new action ("… and add a CSV export").
-_CLAUSE_BREAK = re.compile(
-    r"[。！？!?\n;；]+"
-    r"|\.(?=\s|$)"
-    r"|(?<=[てで])\s*[、,]\s*"
-    r"|\s*[、,]?\s*(?:それと|それから|あと[、,]|また[、,]|さらに|加えて|ついでに)\s*"
-    rf"|,?\s+(?:and|then|also|plus)\s+(?:also\s+|then\s+)?(?=(?:{_ACTION_VERBS})\b)"
-    r"|,\s*(?:and\s+)?(?:also|then|plus)\s+",
-    re.IGNORECASE,
-)
-_POLITENESS = re.compile(
-    r"お願いします|お願い|ください|下さい|よろしく|頼みます|please|thanks|thank you|pls|[\s、。,.!?！？]",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class RequestReading:
-    """A request split into its parts: those the rules understood (with their intent) and those they did not."""
-
-    understood: list[tuple[str, Intent]]
-    missed: list[str]
-
-
-def request_parts(text: str) -> list[str]:
-    """The parts of a compound request, in order; politeness alone («お願いします», "please") is no part."""
-    parts = [part.strip(" 、,") for part in _CLAUSE_BREAK.split(unicodedata.normalize("NFKC", text))]
-    return [part for part in parts if part and _POLITENESS.sub("", part)]
-
-
-def read_request(text: str) -> RequestReading:
-    """Which parts of `text` the rules understand: the whole request, or each of its parts when it has several."""
-    parts = request_parts(text)
-    if len(parts) <= 1:
-        intent = parse_request(text)
-        return RequestReading([(text.strip(), intent)], []) if intent else RequestReading([], [text.strip()])
-    understood: list[tuple[str, Intent]] = []
-    missed: list[str] = []
-    for part in parts:
-        intent = parse_request(part)
-        if intent is None:
-            missed.append(part)
-        else:
-            understood.append((part, intent))
-    return RequestReading(understood, missed)
-
-
-def proposals_for_parts(
-    understood: list[tuple[str, Intent]], context: AdjustmentContext
-) -> tuple[list[Proposal], list[str]]:
-    """Proposals covering every understood part, and the parts that could not be applied (with the reason).
-
-    One part gives its own alternatives. Several parts give one proposal doing all of them
-    in the order asked, each part sized against the version the earlier parts leave (so
-    「テストを半分にして、あと10万円安く」 cuts tests first, then fits the amount).
-    """
-    if len(understood) == 1:
-        return proposals_for(understood[0][1], context), []
-    lang = context.language
-    operations: list[Operation] = []
-    titles: list[str] = []
-    reasons: list[str] = []
-    failed: list[str] = []
-    current = context
-    for part, intent in understood:
-        try:
-            first = proposals_for(intent, current)[0]
-        except EngineError as error:
-            failed.append(
-                f"{part}（{t(error.key, lang, **error.values)}）"
-                if lang == "ja"
-                else f"{part} ({t(error.key, lang, **error.values)})"
-            )
-            continue
-        after = apply_operations(current.lines, current.pricing, first.operations)
-        current = current.model_copy(update={"lines": after.lines, "pricing": after.pricing})
-        operations.extend(first.operations)
-        titles.append(first.title)
-        reasons.append(first.reason)
-    if not operations:
-        return [], failed
-    title = t("offline.adjust.combined_separator", lang).join(titles)
-    return [Proposal(title=title, reason="\n".join(reasons), operations=operations)], failed
-
-
-def _percent_factor(text: str, value: Decimal, match: re.Match[str]) -> Decimal | None:
-    """「20%削減」 → 0.8, 「80%に」 / "to 80%" → 0.8, "increase by 10%" → 1.1; None when out of range."""
-    if _TO_PERCENT_AFTER.match(text[match.end() :]) or _TO_PERCENT_BEFORE.search(text[: match.start()]):
-        factor = value / 100
-    elif _INCREASE.search(text) and not _REDUCE.search(text):
-        factor = 1 + value / 100
-    else:
-        factor = 1 - value / 100
-    return factor if 0 < factor <= 10 and factor != 1 else None
 
 
 @dataclass(frozen=True)
@@ -391,7 +62,7 @@ def _contained_names(text: str, lines: list[EstimateLine]) -> tuple[str, ...]:
     )
 
 
-def _select(intent: Intent, lines: list[EstimateLine]) -> Selection | None:
+def select_lines(intent: Intent, lines: list[EstimateLine]) -> Selection | None:
     """Exact line names first; then the phrase as a category word, or as part of line names.
 
     A phrase that only contains a category word (「存在しない画面」) names nothing: guessing
@@ -406,11 +77,29 @@ def _select(intent: Intent, lines: list[EstimateLine]) -> Selection | None:
             if category.words.fullmatch(phrase):
                 return Selection(category=category)
         partial = _named_like(phrase, lines)
-        return Selection(names=partial) if partial else None
+        if partial:
+            return Selection(names=partial)
+        close = _close_names(phrase, lines)
+        if close:
+            raise name_question(intent.text, phrase, close)
+        return None
     for category in CATEGORIES[1:]:
         if category.words.search(intent.text):
             return Selection(category=category)
     return None
+
+
+FUZZY_CUTOFF = 70
+"""How alike (rapidfuzz WRatio, 0-100) a phrase and a line name must be to ask 「『管理画面』のことですか？」."""
+
+
+def _close_names(phrase: str, lines: list[EstimateLine]) -> tuple[str, ...]:
+    """Up to three line names a mistyped phrase may mean, best first: offered, never applied silently."""
+    names = [line.deliverable for line in lines]
+    found = process.extract(
+        phrase, names, scorer=fuzz.WRatio, processor=reading_form, score_cutoff=FUZZY_CUTOFF, limit=3
+    )
+    return tuple(name for name, _, _ in found)
 
 
 def _named_like(phrase: str, lines: list[EstimateLine]) -> tuple[str, ...]:
@@ -418,7 +107,7 @@ def _named_like(phrase: str, lines: list[EstimateLine]) -> tuple[str, ...]:
     return tuple(line.deliverable for line in lines if phrase in reading_form(line.deliverable))
 
 
-def _members(category: Category, lines: list[EstimateLine]) -> list[EstimateLine]:
+def members(category: Category, lines: list[EstimateLine]) -> list[EstimateLine]:
     """Lines of the category's kinds, and lines whose effort lies entirely in its phases."""
     members = []
     for line in lines:
@@ -436,12 +125,12 @@ def _scale_operations(selection: Selection, lines: list[EstimateLine], factor: D
         return [Operation(kind=OperationKind.SCALE_LINE, line=name, factor=factor) for name in selection.names]
     category = selection.category
     assert category is not None
-    if category is _ALL:
+    if category is ALL:
         return [Operation(kind=OperationKind.SCALE_LINE, factor=factor)]
     if not category.phases:
         return [
             Operation(kind=OperationKind.SCALE_LINE, line=line.deliverable, factor=factor)
-            for line in _members(category, lines)
+            for line in members(category, lines)
         ]
     scalable = [line for line in lines if line.kind is not DeliverableKind.RISK_BUFFER]
     operations = [
@@ -463,9 +152,9 @@ def _removed_names(selection: Selection, lines: list[EstimateLine]) -> tuple[str
     if selection.names:
         return selection.names
     assert selection.category is not None
-    if selection.category is _ALL:
+    if selection.category is ALL:
         return tuple(line.deliverable for line in lines)
-    return tuple(line.deliverable for line in _members(selection.category, lines))
+    return tuple(line.deliverable for line in members(selection.category, lines))
 
 
 class _Builder:
@@ -526,16 +215,16 @@ def _unknown_target(intent: Intent) -> EngineError:
 
 
 def _selection(intent: Intent, builder: _Builder, *, default_all: bool = False) -> Selection:
-    selection = _select(intent, builder.lines)
+    selection = select_lines(intent, builder.lines)
     if selection is None:
         if default_all and intent.target is None:
-            return Selection(category=_ALL)
+            return Selection(category=ALL)
         raise _unknown_target(intent)
     category = selection.category
-    if category is None or category is _ALL:
+    if category is None or category is ALL:
         return selection
     in_phases = any(line.phases.get(phase) > 0 for line in builder.lines for phase in category.phases)
-    if not in_phases and not _members(category, builder.lines):
+    if not in_phases and not members(category, builder.lines):
         # Lines from a model may carry other kinds than the rules would give; their names still count.
         named = _named_like(intent.target, builder.lines) if intent.target else ()
         if named:
@@ -552,18 +241,26 @@ def _check_currency(intent: Intent, pricing: Pricing) -> None:
 
 
 def _scale(intent: Intent, builder: _Builder) -> list[Proposal]:
-    assert intent.factor is not None and intent.percent is not None
+    if intent.open is Open.DIRECTION and intent.percent is not None:
+        selection = _selection(intent, builder, default_all=True)
+        raise direction_question(intent.text, intent.percent, builder.label(selection))
+    assert intent.factor is not None
     selection = _selection(intent, builder, default_all=True)
     lang = builder.lang
-    percent = format_number(intent.percent, lang, 1)
     label = builder.label(selection)
+    if intent.percent is None:
+        title = t("offline.adjust.title.times", lang, target=label, factor=format_number(intent.factor, lang, 4))
+        reason_key = "offline.adjust.reason.scale_all" if selection.category is ALL else "offline.adjust.reason.scale"
+        reason = t(reason_key, lang, target=label, factor=format_number(intent.factor, lang, 4))
+        return [builder.proposal(title, reason, _scale_operations(selection, builder.lines, intent.factor))]
+    percent = format_number(intent.percent, lang, 1)
     if intent.factor == 1 - intent.percent / 100:
         title = t("offline.adjust.title.reduce", lang, target=label, percent=percent)
     elif intent.factor == 1 + intent.percent / 100:
         title = t("offline.adjust.title.increase", lang, target=label, percent=percent)
     else:
         title = t("offline.adjust.title.scale_to", lang, target=label, percent=percent)
-    reason_key = "offline.adjust.reason.scale_all" if selection.category is _ALL else "offline.adjust.reason.scale"
+    reason_key = "offline.adjust.reason.scale_all" if selection.category is ALL else "offline.adjust.reason.scale"
     reason = t(reason_key, lang, target=label, factor=format_number(intent.factor, lang, 4))
     return [builder.proposal(title, reason, _scale_operations(selection, builder.lines, intent.factor))]
 
@@ -591,13 +288,49 @@ def _remove(intent: Intent, builder: _Builder) -> list[Proposal]:
 
 
 def _unit_cost(intent: Intent, builder: _Builder) -> list[Proposal]:
-    assert intent.amount is not None
-    _check_currency(intent, builder.pricing)
+    """The unit cost set to an amount, changed by one (delta), or scaled by a percent (「単価を1割下げ」)."""
+    pricing = builder.pricing
+    if intent.open is Open.DIRECTION and intent.percent is not None:
+        raise direction_question(intent.text, intent.percent, t("chat.understood.unit_cost_target", builder.lang))
+    if intent.factor is not None:
+        value = round_money(pricing.unit_cost * intent.factor, pricing.currency, "half_up")
+    else:
+        assert intent.amount is not None
+        _check_currency(intent, pricing)
+        value = pricing.unit_cost + intent.amount if intent.delta else intent.amount
+    if value <= 0:
+        raise EngineError(
+            "errors.engine.not_applicable", intent.text, reason=t("chat.unit_cost_not_positive", builder.lang)
+        )
     lang = builder.lang
-    shown = builder.money(intent.amount)
-    operation = Operation(kind=OperationKind.SET_UNIT_COST, unit_cost=intent.amount)
+    shown = builder.money(value)
+    operation = Operation(kind=OperationKind.SET_UNIT_COST, unit_cost=value)
     title = t("offline.adjust.title.unit_cost", lang, unit_cost=shown)
     return [builder.proposal(title, t("offline.adjust.reason.unit_cost", lang), [operation])]
+
+
+def _person_days(intent: Intent, builder: _Builder) -> list[Proposal]:
+    """「管理画面を15人日に」 or "cut the admin screen by 3 days": one named line, set or changed by that much."""
+    assert intent.days is not None
+    selection = _selection(intent, builder)
+    if len(selection.names) != 1:
+        raise EngineError(
+            "errors.engine.not_applicable", intent.text, reason=t("chat.days_need_one_line", builder.lang)
+        )
+    name = selection.names[0]
+    line = next(line for line in builder.lines if line.deliverable == name)
+    days = line.person_days + intent.days if intent.delta else intent.days
+    if days <= 0:
+        raise EngineError("errors.engine.not_applicable", intent.text, reason=t("chat.days_not_positive", builder.lang))
+    lang = builder.lang
+    shown, before = format_number(days, lang), format_number(line.person_days, lang)
+    operation = Operation(kind=OperationKind.SET_PERSON_DAYS, line=name, person_days=days)
+    title = t("offline.adjust.title.person_days", lang, line=name, days=shown)
+    return [
+        builder.proposal(
+            title, t("offline.adjust.reason.person_days", lang, line=name, before=before, days=shown), [operation]
+        )
+    ]
 
 
 def risk_buffer_operation(percent: Decimal, lang: str) -> Operation:
@@ -622,9 +355,13 @@ def _risk_buffer(intent: Intent, builder: _Builder) -> list[Proposal]:
 
 
 def _largest_factor(
-    builder: _Builder, operations: Callable[[Decimal], list[Operation]], lowest: Decimal, target: Decimal
+    builder: _Builder,
+    operations: Callable[[Decimal], list[Operation]],
+    lowest: Decimal,
+    target: Decimal,
+    highest: Decimal = Decimal(1),
 ) -> Decimal | None:
-    """The largest factor in [lowest, 1) whose operations bring the subtotal to `target` or just under.
+    """The largest factor in [lowest, highest) whose operations bring the subtotal to `target` or just under.
 
     The subtotal grows with the factor (each line rounds to hundredths monotonically),
     so a bisection finds it; operations that fail count as too low. The effort is
@@ -640,7 +377,7 @@ def _largest_factor(
         after = subtotal(step)
         return after is None or after <= target
 
-    low, high = int(lowest * steps), steps - 1
+    low, high = int(lowest * steps), int(highest * steps) - 1
     at_low, at_high = subtotal(low), subtotal(high)
     if at_low is not None and at_low > target:
         return None
@@ -673,6 +410,21 @@ def _spread(builder: _Builder, target: Decimal) -> tuple[str, str, list[Operatio
     percent = format_number((1 - factor) * 100, lang, 1)
     title = t("offline.adjust.title.spread", lang, percent=percent)
     return title, t("offline.adjust.reason.spread", lang, percent=percent), operations(factor)
+
+
+def _spread_up(builder: _Builder, target: Decimal) -> tuple[str, str, list[Operation]] | None:
+    """Every line up by the same share, to `target` or just under: 「30万円上乗せ」 spread over the estimate."""
+
+    def operations(factor: Decimal) -> list[Operation]:
+        return [Operation(kind=OperationKind.SCALE_LINE, factor=factor)]
+
+    factor = _largest_factor(builder, operations, Decimal(1), target, highest=Decimal(10))
+    if factor is None or factor <= 1:
+        return None
+    lang = builder.lang
+    percent = format_number((factor - 1) * 100, lang, 1)
+    title = t("offline.adjust.title.spread_up", lang, percent=percent)
+    return title, t("offline.adjust.reason.spread_up", lang, percent=percent), operations(factor)
 
 
 def _tests_and_docs_first(builder: _Builder, target: Decimal) -> tuple[str, str, list[Operation]] | None:
@@ -767,23 +519,47 @@ def _drop_items(builder: _Builder, target: Decimal) -> tuple[str, str, list[Oper
     return t("offline.adjust.title.drop_items", lang, items=items), reason, operations
 
 
+def subtotal_target(intent: Intent, pricing: Pricing, subtotal: Decimal, total: Decimal) -> Decimal:
+    """The subtotal before tax an amount intent asks for, on its basis: a 税込 cap or cut is turned into the
+    largest subtotal whose total with tax, under the version's rounding, meets it."""
+    assert intent.amount is not None
+    included = intent.basis is Basis.TAX_INCLUDED
+    if intent.kind is IntentKind.FIT_BUDGET:
+        cap = intent.amount
+    elif intent.kind is IntentKind.REDUCE_BY:
+        cap = (total if included else subtotal) - intent.amount
+    else:
+        cap = (total if included else subtotal) + intent.amount
+    if not included:
+        return cap
+    return largest_subtotal(cap, pricing.tax_rate, pricing.currency, pricing.rounding)
+
+
 def _amount_target(intent: Intent, builder: _Builder) -> list[Proposal]:
-    """Up to three ways to reach a subtotal target, each verified to land within one person-day's cost under it."""
+    """Up to three ways to reach an amount target, each verified to land within one person-day's cost under it.
+
+    A cap with no 税込 / 税抜 on a taxed estimate, or an amount with no word of what it is for, is asked
+    about instead (`estimator.rules.clarify`): 10 % either way is a quote over the client's budget.
+    """
     assert intent.amount is not None
     _check_currency(intent, builder.pricing)
+    pricing = builder.pricing
+    taxed = pricing.tax_rate > 0
+    if intent.open is Open.AMOUNT_USE:
+        raise amount_use_question(intent.text, intent.amount, pricing.currency, taxed)
+    total = price(builder.lines, pricing).total
+    if intent.kind is IntentKind.FIT_BUDGET and intent.basis is None and taxed and total > intent.amount:
+        raise basis_question(intent.text, intent.amount, pricing.currency)
     lang = builder.lang
-    unit_cost = builder.pricing.unit_cost
-    if intent.kind is IntentKind.FIT_BUDGET:
-        target = intent.amount
-        if builder.subtotal <= target:
-            raise EngineError(
-                "errors.engine.already_within_budget",
-                intent.text,
-                budget=builder.money(target),
-                subtotal=builder.money(builder.subtotal),
-            )
-    else:
-        target = builder.subtotal - intent.amount
+    unit_cost = pricing.unit_cost
+    target = subtotal_target(intent, pricing, builder.subtotal, total)
+    if intent.kind is IntentKind.FIT_BUDGET and builder.subtotal <= target:
+        raise EngineError(
+            "errors.engine.already_within_budget",
+            intent.text,
+            budget=builder.money(intent.amount),
+            subtotal=builder.money(total if intent.basis is Basis.TAX_INCLUDED else builder.subtotal),
+        )
     if target <= 0:
         raise EngineError(
             "errors.engine.target_unreachable",
@@ -791,15 +567,20 @@ def _amount_target(intent: Intent, builder: _Builder) -> list[Proposal]:
             target=builder.money(target),
             subtotal=builder.money(builder.subtotal),
         )
+    basis_key = "tax_included" if intent.basis is Basis.TAX_INCLUDED else "tax_excluded"
     basis = t(
-        "offline.adjust.reason.amount_basis",
+        f"offline.adjust.reason.amount_basis.{basis_key}",
         lang,
         target=builder.money(target),
         subtotal=builder.money(builder.subtotal),
         unit_cost=builder.money(unit_cost),
+        amount=builder.money(intent.amount),
+    )
+    strategies = (
+        (_spread_up,) if intent.kind is IntentKind.INCREASE_BY else (_spread, _tests_and_docs_first, _drop_items)
     )
     proposals = []
-    for strategy in (_spread, _tests_and_docs_first, _drop_items):
+    for strategy in strategies:
         candidate = strategy(builder, target)
         if candidate is None:
             continue
@@ -821,6 +602,8 @@ def _amount_target(intent: Intent, builder: _Builder) -> list[Proposal]:
 _HANDLERS: dict[IntentKind, Callable[[Intent, _Builder], list[Proposal]]] = {
     IntentKind.REDUCE_BY: _amount_target,
     IntentKind.FIT_BUDGET: _amount_target,
+    IntentKind.INCREASE_BY: _amount_target,
+    IntentKind.SET_PERSON_DAYS: _person_days,
     IntentKind.SCALE: _scale,
     IntentKind.SET_UNIT_COST: _unit_cost,
     IntentKind.RISK_BUFFER: _risk_buffer,
@@ -835,7 +618,12 @@ def proposals_for(intent: Intent, context: AdjustmentContext) -> list[Proposal]:
     Raises EngineError (a full locale key) when the intent names nothing in the
     version, cannot be met, or its currency is not the version's.
     """
-    return _HANDLERS[intent.kind](intent, _Builder(context))
+    handler = _HANDLERS.get(intent.kind)
+    if handler is None:  # a question is answered (`estimator.rules.answers`), never turned into a change
+        raise EngineError(
+            "errors.engine.not_applicable", intent.text, reason=t("chat.question_not_change", context.language)
+        )
+    return handler(intent, _Builder(context))
 
 
 def unparsed_request(text: str, currency: str) -> EngineError:
