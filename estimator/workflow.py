@@ -782,9 +782,10 @@ class Workflow:
         prints them. Asking again for what is already pending points to that proposal.
 
         What the rules read fully is answered by code whatever the engine: exact, instant, no model
-        call. The rest, and what the rules are unsure of, goes to the model when one is configured;
-        offline the analyst is asked instead. Every proposal, the model's too, passes the intent check
-        (`estimator.rules.check`) before it is offered.
+        call. The rest goes to the model when one is configured. What the rules read but find open
+        (税込 or 税抜, up or down, a line name with a typo) is asked back with choices, model or not:
+        only the analyst knows the answer, and a model would guess as the rules would. Every proposal,
+        the model's too, passes the intent check (`estimator.rules.check`) before it is offered.
         """
         text = request.strip()
         if not text:
@@ -844,7 +845,9 @@ class Workflow:
         if reading.understood and (not reading.missed or offline):
             try:
                 parts = proposals_for_parts(reading.understood, context)
-            except (ClarificationNeeded, EngineError):
+            except ClarificationNeeded:
+                raise  # 税込 or 税抜, up or down, which line: only the analyst knows; a model would guess too
+            except EngineError:
                 if offline:
                     raise
             else:

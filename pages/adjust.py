@@ -99,6 +99,17 @@ with chat_column:
         for message in messages:
             with st.chat_message("user" if message.role == "user" else "assistant"):
                 st.markdown(message.content)
+                # Only the newest message's choices still answer something: older ones were overtaken.
+                if message.choices and message is messages[-1]:
+                    st.caption(tr("adjust.chat.choices"))
+                    for index, choice in enumerate(message.choices):
+                        st.button(
+                            choice.label,
+                            key=f"adjust_choice_{message.id}_{index}",
+                            help=choice.request,
+                            on_click=ask,
+                            args=(choice.request,),
+                        )
     st.caption(tr("adjust.chat.examples", examples=t(f"adjust.examples.{currency}", lang())))
 
 with quick_column:
@@ -163,6 +174,8 @@ for proposal in pending:
         outdated = proposal.base_version != latest.number
         with summary_column:
             st.markdown(f"**{proposal.title}**")
+            if proposal.understood:
+                st.info(f"**{tr('adjust.proposals.understood')}**: {proposal.understood}", icon=":material/hearing:")
             st.caption(
                 tr("adjust.proposals.meta", version=proposal.base_version, engine=engine_label(proposal.engine, lang()))
             )

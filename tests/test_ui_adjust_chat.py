@@ -6,6 +6,7 @@ and the adjusted quote downloads right there (one action fewer on the shortest w
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -96,3 +97,48 @@ def test_the_adjusted_versions_quote_downloads_from_the_adjust_page() -> None:
 
     [button] = at.get("download_button")
     assert button.proto.label == t("adjust.download", "ja", version=2)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_budget_without_its_basis_asks_with_choices_and_a_choice_gets_the_proposal(lang: str) -> None:
+    """Issue 14: 「予算180万円」 on a taxed estimate whose subtotal is within it but whose total is not is asked
+    about (税込 or 税抜) with clickable choices, not guessed; clicking 税込 gets proposals that state what was
+    understood and bring the total with tax within the budget."""
+    project_id = estimated_project()
+    version = flow().versions(project_id)[-1]
+    budget = 1_800_000
+    assert version.subtotal <= budget < version.total, "the basis decides whether anything must change"
+    shown = format_money(budget, "JPY", lang)
+    at = opened(project_id, "pages/adjust.py", lang)
+    at.chat_input[0].set_value("予算180万円").run()
+
+    assert not flow().store.pending_proposals(project_id), "no guess is offered"
+    labels = [button.label for button in at.button if button.key and button.key.startswith("adjust_choice_")]
+    assert labels == [
+        t("chat.clarify.tax_included.label", lang, amount=shown),
+        t("chat.clarify.tax_excluded.label", lang, amount=shown),
+    ]
+    assert t("chat.clarify.basis.question", lang, amount=shown) in texts(at.markdown)
+
+    next(b for b in at.button if b.label == labels[0]).click().run()
+    pending = flow().pending_proposals(project_id)
+    assert pending
+    assert any(t("adjust.proposals.understood", lang) in text for text in texts(at.info))
+    for row in pending:
+        assert row.understood
+        after = flow().preview(project_id, row).after
+        assert budget - after.pricing.unit_cost * Decimal("1.1") <= after.total <= budget
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"), [("ja", "テストを減らしたら品質は大丈夫？"), ("en", "is a 10% buffer normal?")]
+)
+def test_a_question_is_answered_in_the_chat_and_proposes_nothing(lang: str, question: str) -> None:
+    project_id = estimated_project()
+    at = opened(project_id, "pages/adjust.py", lang)
+    at.chat_input[0].set_value(question).run()
+
+    assert not flow().store.pending_proposals(project_id)
+    reply = [m.content for m in flow().store.list_messages(project_id) if m.role == "assistant"][-1]
+    assert reply.endswith(t("chat.answer.how_to_change", lang))
+    assert any(reply.splitlines()[0] in text for text in texts(at.markdown))

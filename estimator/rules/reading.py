@@ -294,7 +294,19 @@ CATEGORIES: tuple[Category, ...] = (
         "all",
         _pattern(
             r"全体|全て|すべて|全部|全明細|全項目|見積り?|見積もり|金額|費用|総額|合計|予算|工数",
-            _en("everything", "all", "overall", "whole", "total", "all lines", "price", "cost", "estimate", "quote"),
+            _en(
+                "everything",
+                "all",
+                "overall",
+                "whole",
+                "total",
+                "all lines",
+                "lines",
+                "price",
+                "cost",
+                "estimate",
+                "quote",
+            ),
         ),
     ),
     Category(
