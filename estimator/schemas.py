@@ -488,6 +488,8 @@ class AdjustmentContext(BaseModel):
     lines: list[EstimateLine]
     pricing: Pricing
     request: str
+    understood: str = ""
+    """The parts of the request the rules read, as stated to the analyst; sent to the model with the request."""
 
 
 @dataclass(frozen=True)

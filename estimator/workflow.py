@@ -859,7 +859,8 @@ class Workflow:
                     )
         if not proposals:
             # Nothing understood, or only part of it, or unsure, while a model is configured: the model reads it all.
-            proposals, engine = self.engine.adjust(context, self._hooks(project.id, user)), self.engine.name
+            told = context.model_copy(update={"understood": understood(intents, context, lang)})
+            proposals, engine = self.engine.adjust(told, self._hooks(project.id, user)), self.engine.name
             not_handled = []
         partial = engine != RULES_ENGINE
         checked = [proposal for proposal in proposals if not mismatch(intents, context, proposal, partial=partial)]

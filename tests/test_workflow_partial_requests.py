@@ -21,6 +21,7 @@ from estimator.rules.reading import read_request, request_parts
 from estimator.schemas import Deliverable
 from estimator.workflow import Workflow, open_workflow
 from tests.fake_openai import FakeOpenAI, settings_for
+from tests.fake_openai import answer as fake_answer
 from tests.offline_samples import ADMIN_SCREEN, SAMPLES
 from tests.support import run_cli
 
@@ -107,7 +108,10 @@ def test_with_a_model_a_half_understood_request_goes_to_the_model_whole(
     flow = open_workflow(settings_for(fake_openai))
     project_id = estimated(flow, "en")
     fake_openai.reset()
-    request = "make the admin screens simpler and add a CSV export"
+    request = "drop the user manual and add a CSV export"
+    csv = {"n": "CSV export", "t": "other", "d": [0, 0, 0, 2, 0, 0, 0], "o": 1, "p": 3, "r": "", "a": [], "k": []}
+    both = [_op("remove_line", line="User Manual"), _op("add_line", new_line=csv)]
+    fake_openai.script(fake_answer({"ps": [{"title": "Drop and add", "reason": "", "ops": both}]}))
     rows = flow.propose_adjustment(project_id, request, user=USER).proposals
 
     assert len(fake_openai.chat_requests) >= 1
@@ -133,3 +137,29 @@ def test_cli_adjust_with_a_fractional_yen_unit_cost_is_a_message_not_a_traceback
     assert "Traceback" not in result.stderr + result.stdout
     assert "40000.555" in result.stderr
     assert flow.store.get_version(project_id).number == 1
+
+
+def _op(kind: str, **fields: object) -> dict[str, object]:
+    empty = {"line": None, "phase": None, "factor": None, "person_days": None, "unit_cost": None, "percent": None}
+    return {"kind": kind, **empty, "new_line": None, **fields}
+
+
+def test_with_a_model_the_parsed_part_is_sent_and_binds_the_models_proposals(
+    isolated_settings: Path, fake_openai: FakeOpenAI
+) -> None:
+    """Issue 14: the model gets what the rules read (「理解した内容」) with the request, and its proposals pass
+    the same check: one that removes another manual than the one named is never offered."""
+    flow = open_workflow(settings_for(fake_openai))
+    project_id = estimated(flow, "ja")
+    fake_openai.reset()
+    csv = {"n": "CSV出力", "t": "other", "d": [0, 0, 0, 2, 0, 0, 0], "o": 1, "p": 3, "r": "", "a": [], "k": []}
+    add = _op("add_line", new_line=csv)
+    wrong = {"title": "別のマニュアルを外す", "reason": "", "ops": [_op("remove_line", line="運用マニュアル"), add]}
+    right = {"title": "外してCSV追加", "reason": "", "ops": [_op("remove_line", line="ユーザーマニュアル"), add]}
+    fake_openai.script(fake_answer({"ps": [wrong, right]}))
+    turn = flow.propose_adjustment(project_id, "ユーザーマニュアルを外して、CSV出力を追加して", user=USER)
+
+    sent = json.dumps(fake_openai.chat_requests[-1].body, ensure_ascii=False)
+    assert "ユーザーマニュアルを見積りから外す" in sent, "the parsed part goes to the model"
+    assert [row.title for row in turn.proposals] == ["外してCSV追加"]
+    assert turn.proposals[0].understood.startswith("ユーザーマニュアルを見積りから外す")

@@ -289,6 +289,7 @@ class OpenAIEngine:
                 for line in context.lines
             ],
             "request": context.request,
+            "understood": context.understood,
         }
         task = self._task("adjust", context.language, data, AdjustReply, lambda r: to_proposals(r, context))
         proposals: list[Proposal] = self._solve("adjust", [task], hooks)[0]

@@ -99,8 +99,8 @@ def mismatch(intents: list[Intent], context: AdjustmentContext, proposal: Propos
     With one intent every part of it is checked; a compound request's proposal is checked for what
     holds across its parts: no line changed that the request does not mention, and each cap met.
     `partial` is a model's proposal for a request the rules read only in part: the parts they read
-    still bind it (the unit cost untouched unless asked, each cap met on its basis, the direction
-    when every part agrees), but lines may be named in words the rules do not know.
+    still bind it (done as the rules would do them, the unit cost untouched unless asked, each cap met
+    on its basis), while the rest may change lines in words the rules do not know.
     """
     try:
         version = apply_operations(context.lines, context.pricing, proposal.operations)
@@ -116,10 +116,8 @@ def mismatch(intents: list[Intent], context: AdjustmentContext, proposal: Propos
     if not intents:
         return ""
     if partial or len(intents) > 1:
-        directions = {_direction(intent) for intent in intents}
-        moved = after.subtotal - before.subtotal
-        if partial and len(directions) == 1 and (direction := directions.pop()) and moved * direction <= 0:
-            return "the amount does not move the way the request asks"
+        if partial and (missing := _not_carried_out(intents, context, version.lines, version.pricing.unit_cost)):
+            return missing
         text = " ".join(intent.text for intent in intents)
         if not partial and not any(intent.kind in _WHOLE for intent in intents):
             strays = [name for name in touched if not _named_in(name, context.lines, version.lines, text)]
@@ -151,6 +149,32 @@ def mismatch(intents: list[Intent], context: AdjustmentContext, proposal: Propos
         if any(name in kept for name in touched):
             return "a line changed that was to be removed, or another line changed"
     return _scope_problem(intent, context, touched)
+
+
+def _not_carried_out(
+    intents: list[Intent], context: AdjustmentContext, after: list[EstimateLine], cost: Decimal
+) -> str:
+    """A model's proposal for a half-read request must do the parts the rules read as the rules would: the lines
+    the rules' own change touches come out the same, removed lines are gone, a unit cost is the one asked.
+    Amount targets are held by their caps instead (any of the rules' alternatives would do)."""
+    new = {line.deliverable: line for line in after}
+    for intent in intents:
+        if intent.kind in _WHOLE:
+            continue
+        try:
+            own = proposals_for(intent, context)[0]
+        except EngineError:
+            continue
+        version = apply_operations(context.lines, context.pricing, own.operations)
+        if version.pricing.unit_cost != context.pricing.unit_cost and cost != version.pricing.unit_cost:
+            return "the unit cost asked for is not set"
+        expected = {line.deliverable: line for line in version.lines}
+        for name in _touched(context.lines, version.lines):
+            if name not in expected and name in new:
+                return f"{name} is not removed as asked"
+            if name in expected and (name not in new or new[name].person_days != expected[name].person_days):
+                return f"{name} is not changed as asked"
+    return ""
 
 
 def _named_in(name: str, before: list[EstimateLine], after: list[EstimateLine], text: str) -> bool:

@@ -89,15 +89,19 @@ def select_lines(intent: Intent, lines: list[EstimateLine]) -> Selection | None:
     return None
 
 
-FUZZY_CUTOFF = 70
-"""How alike (rapidfuzz WRatio, 0-100) a phrase and a line name must be to ask 「『管理画面』のことですか？」."""
+FUZZY_CUTOFF = 80
+"""How alike (rapidfuzz ratio, 0-100) a phrase and a line name must be to ask 「『管理画面』のことですか？」.
+
+Typos of one or two characters score 88-97 ("admin scren", ユーザマニュアル, "intgration test"); two names
+that only share a word score 75 or less ("login screen" against "Admin Screen"): asking about those would
+be a question nobody means."""
 
 
 def _close_names(phrase: str, lines: list[EstimateLine]) -> tuple[str, ...]:
     """Up to three line names a mistyped phrase may mean, best first: offered, never applied silently."""
     names = [line.deliverable for line in lines]
     found = process.extract(
-        phrase, names, scorer=fuzz.WRatio, processor=reading_form, score_cutoff=FUZZY_CUTOFF, limit=3
+        phrase, names, scorer=fuzz.ratio, processor=reading_form, score_cutoff=FUZZY_CUTOFF, limit=3
     )
     return tuple(name for name, _, _ in found)
 
