@@ -87,6 +87,8 @@ chat_column, quick_column = st.columns([5, 4], gap="large")
 with chat_column:
     st.subheader(tr("adjust.chat.title"))
     history = st.container(height=380, border=True)
+    # A clarifying question's choices sit under the conversation, in view, not scrolled away inside it.
+    choice_area = st.container()
     # In the column, not pinned to the page's foot: a pinned chat input scrolls every load of the
     # page to its bottom, past the stale-estimate notice and the current version at the top.
     request = st.chat_input(tr("adjust.chat.placeholder"), key="adjust_chat", max_chars=2000)
@@ -99,17 +101,20 @@ with chat_column:
         for message in messages:
             with st.chat_message("user" if message.role == "user" else "assistant"):
                 st.markdown(message.content)
-                # Only the newest message's choices still answer something: older ones were overtaken.
-                if message.choices and message is messages[-1]:
-                    st.caption(tr("adjust.chat.choices"))
-                    for index, choice in enumerate(message.choices):
-                        st.button(
-                            choice.label,
-                            key=f"adjust_choice_{message.id}_{index}",
-                            help=choice.request,
-                            on_click=ask,
-                            args=(choice.request,),
-                        )
+    # Only the newest message's choices still answer something: older ones were overtaken.
+    if messages and messages[-1].choices:
+        asked = messages[-1]
+        with choice_area:
+            st.caption(tr("adjust.chat.choices"))
+            for index, (column, choice) in enumerate(zip(st.columns(len(asked.choices)), asked.choices, strict=True)):
+                column.button(
+                    choice.label,
+                    key=f"adjust_choice_{asked.id}_{index}",
+                    help=choice.request,
+                    on_click=ask,
+                    args=(choice.request,),
+                    width="stretch",
+                )
     st.caption(tr("adjust.chat.examples", examples=t(f"adjust.examples.{currency}", lang())))
 
 with quick_column:

@@ -126,7 +126,8 @@ NAV_KEYS = (
     "nav.accuracy",
     "nav.usage",
 )
-REQUESTS = {"ja": "あと30万円安く", "en": "reduce by $3,000"}
+QUESTIONS = {"ja": "テストを減らしたら品質は大丈夫？", "en": "is a 10 % buffer normal?"}
+UNSURE = {"ja": "テストを10%", "en": "testing 10%"}
 
 
 class Walk:
@@ -314,10 +315,21 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
 
     walk.go("nav.adjust")
     chat = page.locator('[data-testid="stChatInputTextArea"]')
-    chat.fill(REQUESTS[lang])
+    chat.fill(QUESTIONS[lang])
     chat.press("Enter")
+    walk.expect_text(walk.text("chat.answer.how_to_change"))
+    walk.shot("question_answered")
+    chat.fill(UNSURE[lang])
+    chat.press("Enter")
+    choices = page.locator('[class*="st-key-adjust_choice_"]')
+    choices.first.wait_for()
+    wait_idle(page)
+    assert choices.count() == 2, "down or up: a clarifying question with two choices"
+    walk.shot("clarifying_choices")
+    choices.first.locator("button").first.click()
     apply_buttons = page.locator('[class*="st-key-apply_"] button')
     apply_buttons.first.wait_for()
+    walk.expect_text(walk.text("adjust.proposals.understood"))
     walk.shot("proposals")
     apply_buttons.first.click()
     walk.expect_text(walk.text("adjust.proposals.none"))

@@ -75,7 +75,12 @@ def _line(line: EstimateLine, priced: PricedEstimate, lang: str) -> str:
         low=format_number(line.optimistic, lang),
         high=format_number(line.pessimistic, lang),
     )
-    return sentences([facts, t("chat.answer.reasoning", lang, reasoning=reasoning)], lang) if reasoning else facts
+    parts = [facts]
+    if reasoning:
+        parts.append(t("chat.answer.reasoning", lang, reasoning=reasoning))
+    if line.risks:
+        parts.append(t("chat.answer.risks", lang, risks=t("offline.list_separator", lang).join(line.risks[:3])))
+    return sentences(parts, lang)
 
 
 def _group(selection: Selection, intent: Intent, context: AdjustmentContext, priced: PricedEstimate, lang: str) -> str:
