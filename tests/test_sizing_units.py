@@ -701,3 +701,21 @@ def test_marts_are_tables(name: str, description: str) -> None:
     assert [(c.kind, c.quantity) for c in read_units(name, description).counts if c.kind is UnitKind.TABLE] == [
         (UnitKind.TABLE, 6)
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        (
+            "dbt models",
+            "Staging models for 15 tables and 6 reporting marts",
+            [(UnitKind.TABLE, 15, Grade.SIMPLE), (UnitKind.TABLE, 6, Grade.NORMAL)],
+        ),
+        ("画面", "単純な一覧5画面と3帳票", [(UnitKind.SCREEN, 5, Grade.SIMPLE), (UnitKind.REPORT, 3, Grade.NORMAL)]),
+    ],
+)
+def test_a_count_joined_by_and_takes_only_its_own_cues(
+    name: str, description: str, expected: list[tuple[UnitKind, int, Grade]]
+) -> None:
+    """ "Staging models for 15 tables and 6 reporting marts": the marts are modelled, not 1:1 staging copies."""
+    assert [(c.kind, c.quantity, c.grade) for c in read_units(name, description).counts] == expected

@@ -602,16 +602,23 @@ def _depths(text: str) -> list[int]:
     return depths
 
 
+_JOINED_COUNT = re.compile(r"(?:\s+(?:and|plus|&)\s+|と|及び|および|並びに)(?=\d|[一二三四五六七八九十])")
+
+
 def _clause_bounds(text: str) -> tuple[int, ...]:
-    """Where clauses start: after 。 . ; ! ? and line breaks, and after 、 , outside brackets and numbers."""
+    """Where clauses start: after 。 . ; ! ? and line breaks, after 、 , outside brackets and numbers, and
+    where "and" or と joins a new count ("staging models for 15 tables and 6 reporting marts": the marts
+    are not staging; each count takes the cues of its own words)."""
+    depths = _depths(text)
     bounds: list[int] = []
-    for index, (char, depth) in enumerate(zip(text, _depths(text), strict=True)):
+    for index, (char, depth) in enumerate(zip(text, depths, strict=True)):
         after = text[index + 1 : index + 2]
         sentence_end = char in "。;!?\n" or (char == "." and (not after or after.isspace()))
         in_list = char in "、," and depth == 0 and not (after.isdigit() and text[index - 1 : index].isdigit())
         if sentence_end or in_list:
             bounds.append(index + 1)
-    return tuple(bounds)
+    bounds += [match.start() for match in _JOINED_COUNT.finditer(text) if depths[match.start()] == 0]
+    return tuple(sorted(set(bounds)))
 
 
 # ---------------------------------------------------------------------------------------------
