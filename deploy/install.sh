@@ -108,6 +108,24 @@ ensure_venv() {
   "$app/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$app/requirements.txt"
 }
 
+# The PDF quote embeds a Japanese TrueType font (estimator/pdf/quote.py FONT_CANDIDATES): IPAex Gothic on
+# Debian, IPA Gothic on Amazon Linux. Installed on the real host only; with DESTDIR (a staging tree) it says.
+ensure_pdf_font() {
+  local font
+  for font in /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf /usr/share/fonts/truetype/fonts-japanese-gothic.ttf \
+    /usr/share/fonts/ipa-gothic/ipag.ttf /usr/share/fonts/ipa-gothic-fonts/ipag.ttf; do
+    [ -f "$DESTDIR$font" ] && return 0
+  done
+  if [ -z "$DESTDIR" ] && command -v apt-get >/dev/null 2>&1; then
+    say "Installing the PDF quote's Japanese font (fonts-ipaexfont-gothic)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont-gothic >/dev/null && return 0
+  elif [ -z "$DESTDIR" ] && command -v dnf >/dev/null 2>&1; then
+    say "Installing the PDF quote's Japanese font (ipa-gothic-fonts)"
+    dnf install -y -q ipa-gothic-fonts >/dev/null 2>&1 && return 0
+  fi
+  say "No Japanese TrueType font for the PDF quote: install fonts-ipaexfont-gothic (Debian) or ipa-gothic-fonts (Amazon Linux), or set PDF_FONT in .env"
+}
+
 ensure_env_file() {
   local uid=$1 gid=$2 missing_keys
   if [ ! -f "$app/.env" ]; then
@@ -235,6 +253,7 @@ main() {
   install -d -m 750 -o "$uid" -g "$gid" "$data" "$backups"
   copy_code
   ensure_venv
+  ensure_pdf_font
   ensure_env_file "$uid" "$gid"
   migrate "$uid" "$gid"
   install_units

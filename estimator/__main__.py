@@ -664,6 +664,13 @@ def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     workflow = open_workflow(settings)
+    if args.pdf:
+        _name, document = workflow.export_quote_pdf(args.project, args.version)
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(document)
+        print(t("cli.export.pdf_done", args.lang, path=str(output)))
+        return 0
     path = _export(workflow, args.project, args.version, Path(args.output))
     print(t("cli.export.done", args.lang, path=str(path)))
     return 0
@@ -778,10 +785,11 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
     sub.add_argument("--apply", type=int, metavar="N", help="apply proposal N and print the new version")
     sub.add_argument("--json", action="store_true", help="print JSON")
     sub.add_argument("-o", "--output", help="with --apply: also write the Excel quote here")
-    sub = add("export", cmd_export, "write the Excel quote of a version")
+    sub = add("export", cmd_export, "write the quote of a version: Excel, or PDF with --pdf")
     sub.add_argument("project", type=int, help="project id")
     sub.add_argument("--version", type=int, help="version number (default: newest)")
-    sub.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    sub.add_argument("--pdf", action="store_true", help="write the PDF quote instead of the workbook")
+    sub.add_argument("-o", "--output", required=True, help="the .xlsx (or, with --pdf, .pdf) file to write")
     rates = add("rates", None, "export or import the productivity tables (rate tables) as CSV")
     actions = rates.add_subparsers(dest="action", required=True, metavar="ACTION")
     sub = add("export", cmd_rates_export, "write a rate table version as CSV", actions)

@@ -161,6 +161,8 @@ class Settings(BaseSettings):
     issuer_registration_number: RegistrationNumber = ""
     issuer_contact: str = ""
     staff_names: StaffNames = Field(default_factory=dict)
+    pdf_font: str = ""
+    """A TrueType Japanese font file for the PDF quote; empty: IPAex Gothic or what fontconfig finds."""
 
     @field_validator("*", mode="before")
     @classmethod

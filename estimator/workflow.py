@@ -40,6 +40,7 @@ from estimator.history.records import CompletedProject
 from estimator.i18n import LANGUAGES, Language, Phrase, format_money, format_number, t
 from estimator.models import EstimateVersion, LLMCall, Project
 from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES, is_tax_rate, quantum, round_person_days
+from estimator.pdf.quote import build_quote_pdf, find_font
 from estimator.rules.answers import answer
 from estimator.rules.check import mismatch, proposals_for_parts, understood
 from estimator.rules.clarify import ClarificationNeeded
@@ -1182,6 +1183,20 @@ class Workflow:
         """(file name, .xlsx bytes) of the quote for version `number` (newest when None)."""
         document = self.quote_document(project_id, number)
         return quote_filename(document), build_quote_workbook(document)
+
+    def export_quote_pdf(self, project_id: int, number: int | None = None) -> tuple[str, bytes]:
+        """(file name, PDF bytes) of the same quote as `export_quote`, with the same numbers."""
+        document = self.quote_document(project_id, number)
+        name = quote_filename(document).removesuffix(".xlsx") + ".pdf"
+        return name, build_quote_pdf(document, find_font(self.settings.pdf_font))
+
+    def pdf_problem(self) -> EstimatorError | None:
+        """Why no PDF quote can be made here (no Japanese font), or None; the page disables its button with it."""
+        try:
+            find_font(self.settings.pdf_font)
+        except EstimatorError as error:
+            return error
+        return None
 
     def _lineage(self, project_id: int, version: EstimateVersion) -> list[EstimateVersion]:
         """The versions that led to `version` since it was last generated, oldest first, following parents."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pypdf
 
 from estimator.excel.quote import QUOTE_HEADER_ROW
 from estimator.i18n import t
@@ -346,6 +347,13 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
     saved = downloads / download.suggested_filename
     download.save_as(saved)
     assert saved.suffix == ".xlsx"
+    with page.expect_download() as info:
+        walk.click("download_quote_pdf")
+    pdf = downloads / info.value.suggested_filename
+    info.value.save_as(pdf)
+    assert pdf.suffix == ".pdf" and pdf.stem == saved.stem
+    pdf_text = "\n".join(page_.extract_text() for page_ in pypdf.PdfReader(pdf).pages)
+    assert walk.metric(walk.text("estimate.metric.total")) in pdf_text, "the PDF's total is the page's"
     walk.shot("estimate_after_adjust")
     page.get_by_role("tab", name=walk.text("estimate.tab.versions")).click()
     walk.expect_text(walk.text("estimate.compare.title"))

@@ -7,6 +7,8 @@ soffice fails the run instead of skipping.
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import subprocess
 import uuid
@@ -14,10 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pypdf
 import pytest
 
 from estimator.excel.quote import QuoteDocument, build_quote_workbook
 from estimator.excel.reader import read_deliverables
+from estimator.pdf.quote import build_quote_pdf, find_font
 from estimator.schemas import PHASES, EstimateLine, Pricing
 from tests.conftest import missing
 from tests.test_excel_quote import FIRST_LINE, make_document, make_line
@@ -138,3 +142,31 @@ def test_import_reads_cached_values_of_formulas(recalculated: dict[str, Path]) -
     path = recalculated["formula-names"]
     result = read_deliverables(path.read_bytes(), path.name, max_bytes=10 * 1024 * 1024, lang="ja")
     assert [(d.name, d.description) for d in result.deliverables] == [("ログイン画面", "認証機能"), ("API", "3")]
+
+
+_MONEY = re.compile(r"[¥$][\d,]+(?:\.\d{2})?")
+
+
+def _pdf_money(document: bytes) -> list[Decimal]:
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(document)).pages)
+    return [Decimal(token[1:].replace(",", "")) for token in _MONEY.findall(text)]
+
+
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_the_pdf_prints_the_workbooks_numbers(recalculated: dict[str, Path], name: str) -> None:
+    """Issue 15: every amount of the PDF quote, read back as text with pypdf, is the recalculated workbook's:
+    the headline total, each line's unit cost and amount, the subtotal, the taxable amount, the tax and the
+    total, in both languages and all three rounding modes."""
+    document = DOCUMENTS[name]
+    sheet = openpyxl.load_workbook(recalculated[name], data_only=True).worksheets[0]
+    count = len(document.estimate.lines)
+    last = FIRST_LINE + count - 1
+    lines = [
+        value
+        for row in range(FIRST_LINE, last + 1)
+        for value in (as_decimal(sheet.cell(row=row, column=5).value), as_decimal(sheet.cell(row=row, column=6).value))
+    ]
+    subtotal, tax, total = (as_decimal(sheet.cell(row=last + k, column=6).value) for k in (1, 2, 3))
+    expected = [as_decimal(sheet["C6"].value), *lines, subtotal, subtotal, tax, total]
+
+    assert _pdf_money(build_quote_pdf(document, find_font())) == expected

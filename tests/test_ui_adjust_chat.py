@@ -95,8 +95,9 @@ def test_the_adjusted_versions_quote_downloads_from_the_adjust_page() -> None:
     submit(at, "quick_risk")
     at.button(key=f"apply_{flow().pending_proposals(project_id)[0].id}").click().run()
 
-    [button] = at.get("download_button")
+    button, pdf = at.get("download_button")
     assert button.proto.label == t("adjust.download", "ja", version=2)
+    assert pdf.proto.label == t("estimate.download_pdf", "ja") and not pdf.proto.disabled, "the PDF beside it"
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -24,7 +24,7 @@ def add_a_deliverable(project_id: int) -> None:
 
 
 def download_label(at) -> str:  # type: ignore[no-untyped-def]
-    [button] = at.get("download_button")
+    button, _pdf = at.get("download_button")
     return str(button.proto.label)
 
 

@@ -217,9 +217,11 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_quote(project_id: int, version: VersionSummary, label: str, *, key: str, help: str | None = None) -> None:
-    """The download button of `version`'s quote (the estimate page's, and the adjust page's after a change)."""
+    """The download buttons of `version`'s quote, .xlsx and PDF side by side (the estimate page's, and the
+    adjust page's after a change). The PDF is built only when clicked: most visits download neither."""
     filename, workbook = quote_file(project_id, version)
-    st.download_button(
+    row = st.container(horizontal=True, gap="small", width="content")
+    row.download_button(
         label,
         data=workbook,
         file_name=filename,
@@ -229,4 +231,17 @@ def download_quote(project_id: int, version: VersionSummary, label: str, *, key:
         on_click="ignore",
         key=key,
         help=help,
+    )
+    flow = workflow()
+    problem = flow.pdf_problem()
+    row.download_button(
+        tr("estimate.download_pdf"),
+        data=lambda: flow.export_quote_pdf(project_id, version.number)[1],
+        file_name=filename.removesuffix(".xlsx") + ".pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key=f"{key}_pdf",
+        disabled=problem is not None,
+        help=tr(problem.key, **problem.values) if problem is not None else help,
     )
