@@ -27,6 +27,7 @@ from estimator.schemas import (
     CalibrationFactor,
     Deliverable,
     EffortUnit,
+    ImportOutcome,
     Measures,
     PricedEstimate,
     ProjectAccuracy,
@@ -494,6 +495,61 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import_legacy(args: argparse.Namespace, settings: Settings) -> int:
+    """Import the legacy system's app.db; print one line per task and every amount that was recomputed."""
+    lang = args.lang
+    report = open_workflow(settings).import_legacy(Path(args.app_db), dry_run=args.dry_run, user=CLI_USER)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "legacy_id": task.legacy_id,
+                    "title": task.title,
+                    "language": task.language,
+                    "outcome": task.outcome.value,
+                    "project": task.project_id,
+                    "deliverables": task.deliverables,
+                    "questions": task.questions,
+                    "messages": task.messages,
+                    "lines": task.lines,
+                    "unit_cost": _number(task.unit_cost),
+                    "total": None if task.total is None else _number(task.total),
+                    "differences": [
+                        {"line": d.line, "legacy": _number(d.legacy), "recomputed": _number(d.recomputed)}
+                        for d in task.differences
+                    ],
+                    "skipped_lines": list(task.skipped_lines),
+                }
+                for task in report
+            ]
+        )
+        return 0
+    for task in report:
+        total = "—" if task.total is None else format_money(task.total, "JPY", lang)
+        print(
+            t(
+                f"cli.import_legacy.{task.outcome.value}",
+                lang,
+                id=task.legacy_id,
+                title=task.title,
+                project=task.project_id or "",
+                deliverables=task.deliverables,
+                lines=task.lines,
+                questions=task.questions,
+                messages=task.messages,
+                total=total,
+            )
+        )
+        for difference in task.differences:
+            legacy, recomputed = (format_money(v, "JPY", lang) for v in (difference.legacy, difference.recomputed))
+            print("   " + t("cli.import_legacy.difference", lang, line=difference.line, legacy=legacy, new=recomputed))
+        for name in task.skipped_lines:
+            print("   " + t("cli.import_legacy.skipped", lang, line=name))
+    counts = {outcome: sum(task.outcome is outcome for task in report) for outcome in ImportOutcome}
+    print(t("cli.import_legacy.summary", lang, **{outcome.value: count for outcome, count in counts.items()}))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Replace this process with Streamlit on HOST:PORT (what run.sh and the service start)."""
     app = Path(__file__).resolve().parent.parent / "app.py"
@@ -764,6 +820,10 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
     sub = add("purge", cmd_purge, "delete projects not updated for DAYS days")
     sub.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="age in days")
     sub.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    sub = add("import-legacy", cmd_import_legacy, "import the legacy system's app.db (read-only, once per task)")
+    sub.add_argument("app_db", metavar="APP_DB", help="the legacy SQLite database (app.db); never written to")
+    sub.add_argument("--dry-run", action="store_true", help="only print what would be imported")
+    sub.add_argument("--json", action="store_true", help="print the report as JSON")
     add("serve", cmd_serve, "start the web app on HOST:PORT")
     sub = add("estimate", cmd_estimate, "estimate a deliverables file (.csv/.xlsx) end to end")
     sub.add_argument("input", help="deliverables file")

@@ -526,6 +526,7 @@ class VersionOrigin(StrEnum):
     ADJUSTED = "adjusted"
     EDITED = "edited"
     RESTORED = "restored"
+    IMPORTED = "imported"
 
 
 class ProjectStatus(StrEnum):
@@ -1085,3 +1086,62 @@ class ImportResult(BaseModel):
     header_row: int
     rows_read: int = Field(description="rows under the header that are not blank: each is imported or has problems")
     encoding: str | None = Field(default=None, description="the text encoding of a CSV file")
+
+
+@dataclass(frozen=True)
+class ImportedQuestion:
+    question: Question
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class ImportedProject:
+    """A project as another system kept it, stored whole in one transaction (`Store.import_project`).
+
+    `legacy_id` is the other system's id, so importing the same file twice finds it already there.
+    """
+
+    legacy_id: str
+    settings: ProjectSettings
+    deliverables: tuple[Deliverable, ...]
+    requirements: str
+    questions: tuple[ImportedQuestion, ...]
+    messages: tuple[tuple[ChatRole, str], ...]
+    lines: tuple[EstimateLine, ...]
+    pricing: Pricing
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AmountDifference:
+    """A line whose legacy amount is not person-days × unit cost under this system's money rules."""
+
+    line: str
+    legacy: Decimal
+    recomputed: Decimal
+
+
+class ImportOutcome(StrEnum):
+    IMPORTED = "imported"
+    ALREADY = "already"
+    PLANNED = "planned"
+    """--dry-run: what would be imported."""
+
+
+@dataclass(frozen=True)
+class ImportedTask:
+    """One legacy task in the import report."""
+
+    legacy_id: str
+    title: str
+    language: str
+    outcome: ImportOutcome
+    project_id: int | None
+    deliverables: int
+    questions: int
+    messages: int
+    lines: int
+    unit_cost: Decimal
+    total: Decimal | None
+    differences: tuple[AmountDifference, ...] = ()
+    skipped_lines: tuple[str, ...] = ()

@@ -53,6 +53,7 @@ from estimator.schemas import (
     Deliverable,
     DeliverableKind,
     EstimateLine,
+    ImportedProject,
     Operation,
     Phase,
     PhaseDays,
@@ -170,6 +171,74 @@ def _new_project(session: Session, settings: ProjectSettings, created_by: str) -
     session.add(project)
     session.flush()
     return project
+
+
+IMPORT_ENGINE = "legacy"
+"""The engine an imported version is recorded under: the legacy system made it."""
+
+
+def _version_row(
+    project_id: int,
+    number: int,
+    parent_id: int | None,
+    priced: PricedEstimate,
+    *,
+    origin: VersionOrigin,
+    engine: str,
+    request_text: str = "",
+    changes: list[dict[str, Any]] | None = None,
+    assumptions: Sequence[str] = (),
+    exclusions: Sequence[str] = (),
+    inputs_digest: str | None = None,
+    rates_version: int | None = None,
+    calibration: Calibration = NO_CALIBRATION,
+    created_by: str = "local",
+) -> EstimateVersion:
+    """A version row with its line rows, priced as `priced` says; the caller adds it to its session."""
+    pricing = priced.pricing
+    version = EstimateVersion(
+        task_id=project_id,
+        number=number,
+        parent_id=parent_id,
+        origin=origin,
+        engine=engine,
+        request_text=request_text,
+        changes=changes or [],
+        currency=pricing.currency,
+        unit_cost=pricing.unit_cost,
+        tax_rate=pricing.tax_rate,
+        rounding=pricing.rounding,
+        person_days=priced.person_days,
+        subtotal=priced.subtotal,
+        tax=priced.tax,
+        total=priced.total,
+        assumptions=list(assumptions),
+        exclusions=list(exclusions),
+        inputs_digest=inputs_digest,
+        rates_version=rates_version,
+        calibration=calibration_record(calibration),
+        created_by=created_by,
+    )
+    for position, item in enumerate(priced.lines):
+        line = item.line
+        version.lines.append(
+            EstimateLineRow(
+                position=position,
+                deliverable=line.deliverable,
+                description=line.description,
+                kind=line.kind.value,
+                person_days=line.person_days,
+                optimistic=line.optimistic,
+                pessimistic=line.pessimistic,
+                amount=item.amount,
+                reasoning=line.reasoning,
+                assumptions=list(line.assumptions),
+                risks=list(line.risks),
+                calibration=line.calibration,
+                **{p.value: line.phases.get(p) for p in PHASES},
+            )
+        )
+    return version
 
 
 def _next_quote_number(session: Session, year: int) -> str:
@@ -461,6 +530,63 @@ class Store:
             except IntegrityError:
                 continue
         raise InvalidInputError("errors.quote_number_busy")
+
+    def import_project(self, imported: ImportedProject, *, created_by: str) -> Project | None:
+        """Store a project another system kept — deliverables, Q&A, chat and its estimate as version 1 (origin
+        imported) — in one transaction, so a failure leaves nothing half-imported. None when a project with
+        the same `legacy_id` exists already: an import run twice adds nothing."""
+
+        def build(session: Session) -> Project:
+            project = _new_project(session, imported.settings, created_by)
+            project.legacy_id = imported.legacy_id
+            project.system_requirements = imported.requirements
+            if imported.created_at is not None:
+                project.created_at = imported.created_at
+            for position, item in enumerate(imported.deliverables):
+                project.deliverables.append(
+                    DeliverableRow(position=position, name=item.name, description=item.description)
+                )
+            for position, asked in enumerate(imported.questions):
+                question = asked.question
+                project.qa_pairs.append(
+                    QAPair(
+                        position=position,
+                        key=question.key,
+                        kind=question.kind.value,
+                        question=question.text,
+                        why=question.why,
+                        affects=list(question.affects),
+                        choices=list(question.choices),
+                        answer=asked.answer,
+                    )
+                )
+            for role, content in imported.messages:
+                session.add(Message(task_id=project.id, role=role, content=content, created_by=created_by))
+            if imported.lines:
+                priced = price(list(imported.lines), imported.pricing)
+                session.add(
+                    _version_row(
+                        project.id,
+                        1,
+                        None,
+                        priced,
+                        origin=VersionOrigin.IMPORTED,
+                        engine="legacy",
+                        created_by=created_by,
+                    )
+                )
+            session.flush()
+            return project
+
+        if imported.legacy_id in self.legacy_ids():
+            return None
+        return self._with_quote_number(build)
+
+    def legacy_ids(self) -> set[str]:
+        """The legacy task ids already imported."""
+        with self.database.transaction() as session:
+            found = session.execute(select(Project.legacy_id).where(Project.legacy_id.is_not(None))).scalars()
+            return {legacy_id for legacy_id in found if legacy_id is not None}
 
     def get_project(self, project_id: int) -> Project:
         with self.database.transaction() as session:
@@ -853,48 +979,22 @@ class Store:
                 if base_number is not None:
                     parent_id = self._version(session, project_id, base_number).id
                 number = (base_number or 0) + 1
-                version = EstimateVersion(
-                    task_id=project_id,
-                    number=number,
-                    parent_id=parent_id,
+                version = _version_row(
+                    project_id,
+                    number,
+                    parent_id,
+                    priced,
                     origin=origin,
                     engine=engine,
                     request_text=request_text,
                     changes=changes or [],
-                    currency=pricing.currency,
-                    unit_cost=pricing.unit_cost,
-                    tax_rate=pricing.tax_rate,
-                    rounding=pricing.rounding,
-                    person_days=priced.person_days,
-                    subtotal=priced.subtotal,
-                    tax=priced.tax,
-                    total=priced.total,
-                    assumptions=list(assumptions),
-                    exclusions=list(exclusions),
+                    assumptions=assumptions,
+                    exclusions=exclusions,
                     inputs_digest=inputs_digest,
                     rates_version=rates_version,
-                    calibration=calibration_record(calibration),
+                    calibration=calibration,
                     created_by=created_by,
                 )
-                for position, item in enumerate(priced.lines):
-                    line = item.line
-                    version.lines.append(
-                        EstimateLineRow(
-                            position=position,
-                            deliverable=line.deliverable,
-                            description=line.description,
-                            kind=line.kind.value,
-                            person_days=line.person_days,
-                            optimistic=line.optimistic,
-                            pessimistic=line.pessimistic,
-                            amount=item.amount,
-                            reasoning=line.reasoning,
-                            assumptions=list(line.assumptions),
-                            risks=list(line.risks),
-                            calibration=line.calibration,
-                            **{p.value: line.phases.get(p) for p in PHASES},
-                        )
-                    )
                 session.add(version)
                 session.flush()
                 if applies_proposal is not None:

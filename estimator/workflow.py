@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TypeVar
 
 from estimator.adjustments import ChangeNote, apply_operations, diff_versions
@@ -38,6 +39,7 @@ from estimator.history.accuracy import accuracy_report, project_accuracy
 from estimator.history.calibration import calibrated, learn, without_calibration
 from estimator.history.records import CompletedProject
 from estimator.i18n import LANGUAGES, Language, Phrase, format_money, format_number, t
+from estimator.legacy import plan_task, read_legacy
 from estimator.models import EstimateVersion, LLMCall, Project
 from estimator.money import CURRENCY_DIGITS, ROUNDING_MODES, is_tax_rate, quantum, round_person_days
 from estimator.pdf.quote import build_quote_pdf, find_font
@@ -68,6 +70,8 @@ from estimator.schemas import (
     Deliverable,
     EffortUnit,
     EstimateLine,
+    ImportedTask,
+    ImportOutcome,
     ImportResult,
     JuasCheck,
     LastCall,
@@ -1183,6 +1187,47 @@ class Workflow:
         """(file name, .xlsx bytes) of the quote for version `number` (newest when None)."""
         document = self.quote_document(project_id, number)
         return quote_filename(document), build_quote_workbook(document)
+
+    def import_legacy(self, path: Path, *, dry_run: bool, user: str) -> list[ImportedTask]:
+        """Import every task of the legacy system's `app.db` (opened read-only) as a project, once.
+
+        A task already imported is reported as such and left alone, so the command can run again after
+        new tasks appeared; `dry_run` reads and plans everything and writes nothing. Amounts are always
+        recomputed from person-days × unit cost; each line whose legacy float differs is reported.
+        """
+        tasks = read_legacy(path)
+        ratios = self.store.current_rate_table().ratios(ProjectType.BUSINESS)
+        done = self.store.legacy_ids()
+        report: list[ImportedTask] = []
+        for task in tasks:
+            plan = plan_task(task, self.settings, ratios)
+            imported = plan.project
+            outcome = ImportOutcome.PLANNED if dry_run else ImportOutcome.IMPORTED
+            project_id: int | None = None
+            if task.id in done:
+                outcome = ImportOutcome.ALREADY
+            elif not dry_run:
+                stored = self.store.import_project(imported, created_by=user)
+                outcome = ImportOutcome.IMPORTED if stored is not None else ImportOutcome.ALREADY
+                project_id = stored.id if stored is not None else None
+            report.append(
+                ImportedTask(
+                    legacy_id=task.id,
+                    title=imported.settings.title,
+                    language=imported.settings.language,
+                    outcome=outcome,
+                    project_id=project_id,
+                    deliverables=len(imported.deliverables),
+                    questions=len(imported.questions),
+                    messages=len(imported.messages),
+                    lines=len(imported.lines),
+                    unit_cost=imported.pricing.unit_cost,
+                    total=price(list(imported.lines), imported.pricing).total if imported.lines else None,
+                    differences=plan.differences,
+                    skipped_lines=plan.skipped_lines,
+                )
+            )
+        return report
 
     def export_quote_pdf(self, project_id: int, number: int | None = None) -> tuple[str, bytes]:
         """(file name, PDF bytes) of the same quote as `export_quote`, with the same numbers."""
