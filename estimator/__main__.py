@@ -495,6 +495,49 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_propose_deliverables(args: argparse.Namespace, settings: Settings) -> int:
+    """The deliverables a document names, proposed (nothing stored): a table with sources, or JSON."""
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CommandFailed(t("cli.cannot_read", args.lang, path=path, reason=error.strerror or error)) from None
+    draft = open_workflow(settings).propose_deliverables(data, path.name, language=args.lang, user=CLI_USER)
+    if args.json:
+        _print_json(
+            {
+                "engine": draft.engine,
+                "pages": draft.pages,
+                "deliverables": [
+                    {
+                        "name": item.name,
+                        "description": item.description,
+                        "source": {
+                            "page": item.source.page,
+                            "section": item.source.section,
+                            "text": item.source.excerpt,
+                        },
+                    }
+                    for item in draft.items
+                ],
+                "requirements": draft.requirements,
+            }
+        )
+        return 0
+    print(t("cli.propose.found", args.lang, filename=path.name, count=len(draft.items), engine=draft.engine))
+    for number, item in enumerate(draft.items, start=1):
+        place = " ".join(
+            part for part in (f"p.{item.source.page}" if item.source.page else "", item.source.section) if part
+        )
+        print(
+            f"{number:>3}. {item.name}"
+            + (f" — {item.description}" if item.description else "")
+            + (f"  [{place}]" if place else "")
+        )
+    print(t("cli.propose.requirements", args.lang, count=len(draft.requirements)))
+    return 0
+
+
 def cmd_import_legacy(args: argparse.Namespace, settings: Settings) -> int:
     """Import the legacy system's app.db; print one line per task and every amount that was recomputed."""
     lang = args.lang
@@ -820,6 +863,9 @@ def build_parser(default_lang: str) -> argparse.ArgumentParser:
     sub = add("purge", cmd_purge, "delete projects not updated for DAYS days")
     sub.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="age in days")
     sub.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    sub = add("propose-deliverables", cmd_propose_deliverables, "propose the deliverables an RFP document names")
+    sub.add_argument("file", help="the document: .pdf, .docx, .xlsx, .md or .txt")
+    sub.add_argument("--json", action="store_true", help="print the proposal as JSON")
     sub = add("import-legacy", cmd_import_legacy, "import the legacy system's app.db (read-only, once per task)")
     sub.add_argument("app_db", metavar="APP_DB", help="the legacy SQLite database (app.db); never written to")
     sub.add_argument("--dry-run", action="store_true", help="only print what would be imported")

@@ -106,7 +106,7 @@ class Project(Base):
     # Whether a new estimate applies the factors learned from the firm's actuals (0006).
     calibration: Mapped[bool] = mapped_column(Boolean, server_default=true())
     # The legacy system's task id (a UUID) this project was imported from; None when made here (0008).
-    legacy_id: Mapped[str | None] = mapped_column(String(36), unique=True, nullable=True)
+    legacy_id: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1145,3 +1145,30 @@ class ImportedTask:
     total: Decimal | None
     differences: tuple[AmountDifference, ...] = ()
     skipped_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """Where in an uploaded document a proposed deliverable was read: page (PDF), section and the text."""
+
+    page: int | None
+    section: str
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class ProposedDeliverable:
+    name: str
+    description: str
+    source: DocumentSource
+
+
+@dataclass(frozen=True)
+class DeliverableDraft:
+    """Deliverables proposed from a document (an RFP), for the analyst to review before anything is saved;
+    `requirements` is the rest of the document, as the system requirements text."""
+
+    items: tuple[ProposedDeliverable, ...]
+    requirements: str
+    pages: int | None
+    engine: str

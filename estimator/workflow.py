@@ -21,6 +21,7 @@ from typing import TypeVar
 from estimator.adjustments import ChangeNote, apply_operations, diff_versions
 from estimator.config import Settings
 from estimator.db import Database
+from estimator.documents.extract import extract
 from estimator.engines.base import CallHooks, Engine
 from estimator.engines.factory import make_engine
 from estimator.engines.reading import UNIT_COUNTS_KEY, answered_unit_counts, needs_unit_counts
@@ -68,6 +69,7 @@ from estimator.schemas import (
     ChatTurn,
     DayUsage,
     Deliverable,
+    DeliverableDraft,
     EffortUnit,
     EstimateLine,
     ImportedTask,
@@ -532,6 +534,18 @@ class Workflow:
                 project_id, deliverables, requirements=requirements, expected_row_version=expected_row_version
             )
         )
+
+    def propose_deliverables(
+        self, data: bytes, filename: str, *, language: str, user: str, project_id: int | None = None
+    ) -> DeliverableDraft:
+        """Deliverables proposed from an uploaded document (an RFP), nothing saved: the analyst reviews them.
+
+        The text is extracted within the upload limit (`estimator.documents.extract`); the engine proposes
+        the list — the offline rules, or one structured model call with the text fenced as data.
+        """
+        document = extract(data, filename, max_bytes=self.settings.max_upload_size_mb * 1024 * 1024)
+        lang = language if language in LANGUAGES else self.settings.language
+        return self.engine.propose_deliverables(document, lang, self._hooks(project_id, user))
 
     def project_types(self) -> list[str]:
         """The project types the sizing knows, in display order; `sizing.type.<value>` labels each."""

@@ -1,5 +1,5 @@
-"""Deliverables: the table (type, add, delete, reorder), upload with an accept step,
-sample files, system requirements with templates, Save."""
+"""Deliverables: the table (type, add, delete, reorder), upload with an accept step, deliverables proposed
+from an RFP document to review and take, sample files, system requirements with templates, Save."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from estimator.errors import EstimatorError, InvalidInputError, StaleWriteError
 from estimator.i18n import Phrase, t
 from estimator.schemas import DESCRIPTION_LIMIT, NAME_LIMIT, UPLOAD_TYPES
 from ui import deliverables as state
+from ui import rfp
 from ui.context import flash, lang, require_project, settings, show_error, through_app, tr, workflow
 
 through_app()
@@ -116,6 +117,84 @@ with st.expander(
             st.rerun()
         if cancel_column.button(tr("deliverables.upload.cancel"), key="upload_cancel", width="stretch"):
             state.cancel_upload()
+            st.rerun()
+
+with st.expander(tr("deliverables.rfp.title"), icon=":material/description:", key="rfp_section", on_change="rerun"):
+    limit_mb = settings().max_upload_size_mb
+    rfp_types = ", ".join(f".{extension}" for extension in rfp.RFP_TYPES)
+    st.caption(tr("deliverables.rfp.intro"))
+    state.translate_uploader(tr("deliverables.upload.browse"), key_prefix="rfp_file_")
+    document = st.file_uploader(
+        tr("deliverables.rfp.label"), key=rfp.uploader_key(), max_upload_size=limit_mb, help=tr("deliverables.rfp.help")
+    )
+    st.caption(tr("deliverables.upload.limits", types=rfp_types, limit_mb=limit_mb))
+    proposal = None
+    if document is not None:
+        try:
+            with st.spinner(tr("deliverables.rfp.reading")):
+                proposal = rfp.stage(document.getvalue(), document.name, document.file_id, project.id)
+        except EstimatorError as error:
+            show_error(error)
+    if proposal is not None:
+        found = proposal.draft
+        st.info(tr("deliverables.rfp.found", filename=proposal.filename, count=len(found.items)))
+        page_label = tr("deliverables.rfp.page")
+        reviewed = st.data_editor(
+            rfp.frame(proposal, page_label),
+            key=rfp.RFP_EDITOR_KEY,
+            hide_index=True,
+            width="stretch",
+            height=state.editor_height(len(found.items)),
+            disabled=["source"],
+            column_config={
+                "take": st.column_config.CheckboxColumn(tr("deliverables.rfp.col.take"), width=60),
+                "name": st.column_config.TextColumn(tr("deliverables.col.name"), max_chars=NAME_LIMIT, width="medium"),
+                "description": st.column_config.TextColumn(
+                    tr("deliverables.col.description"), max_chars=DESCRIPTION_LIMIT, width="large"
+                ),
+                "source": st.column_config.TextColumn(tr("deliverables.rfp.col.source"), width="small"),
+            },
+        )
+        with st.expander(tr("deliverables.rfp.sources"), icon=":material/format_quote:"):
+            for number, item in enumerate(found.items, start=1):
+                st.markdown(f"**{number}. {item.name}** — {rfp.where(item.source, page_label)}")
+                st.caption(item.source.excerpt or tr("deliverables.rfp.no_excerpt"))
+        keep_requirements = st.checkbox(
+            tr("deliverables.rfp.requirements", count=len(found.requirements)),
+            value=bool(found.requirements),
+            disabled=not found.requirements,
+            key="rfp_requirements",
+        )
+        rows_now = len(draft.current)
+        chosen = rfp.taken(reviewed)
+        add_column, replace_column, discard_column = st.columns([2, 2, 1])
+        if add_column.button(
+            tr("deliverables.rfp.add", count=len(chosen)),
+            type="primary",
+            icon=":material/playlist_add:",
+            disabled=not chosen,
+            key="rfp_add",
+            width="stretch",
+        ):
+            added, skipped = rfp.adopt(draft, chosen, replace=False, requirements=keep_requirements)
+            flash(tr("deliverables.upload.appended", count=added, skipped=skipped))
+            st.rerun()
+        if rows_now:
+            confirmed = replace_column.checkbox(
+                tr("deliverables.rfp.confirm_replace", count=rows_now), key="rfp_confirm"
+            )
+            if replace_column.button(
+                tr("deliverables.rfp.replace", count=len(chosen)),
+                icon=":material/swap_horiz:",
+                disabled=not (chosen and confirmed),
+                key="rfp_replace",
+                width="stretch",
+            ):
+                added, _skipped = rfp.adopt(draft, chosen, replace=True, requirements=keep_requirements)
+                flash(tr("deliverables.upload.accepted", count=added))
+                st.rerun()
+        if discard_column.button(tr("deliverables.upload.cancel"), key="rfp_discard", width="stretch"):
+            rfp.discard()
             st.rerun()
 
 st.subheader(tr("deliverables.table.title"))

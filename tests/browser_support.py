@@ -29,6 +29,9 @@ from estimator.excel.quote import QUOTE_HEADER_ROW
 from estimator.i18n import t
 from estimator.money import line_amount, totals
 from tests.conftest import SAMPLES
+from tests.legacy_support import japanese_task, legacy_db
+from tests.rfp_corpus import EN_LINES, EN_NAMES, JA_LINES, JA_NAMES
+from tests.rfp_corpus import pdf as rfp_pdf
 from tests.support import MACHINE_SETTINGS, ROOT, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -244,6 +247,34 @@ def workbook_texts(path: Path) -> list[str]:
     return [str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value]
 
 
+def rfp_proposal_reviewed(walk: Walk, downloads: Path) -> None:
+    """An RFP (a PDF made for the test) proposes its deliverables in their own editor, the saved list untouched;
+    discarding the proposal leaves the table as it was."""
+    page = walk.page
+    section = walk.keyed("rfp_section")
+    section.locator("summary").click()
+    wait_idle(page)
+    names = JA_NAMES if walk.lang == "ja" else EN_NAMES
+    document = downloads / f"rfp_{walk.lang}.pdf"
+    document.write_bytes(rfp_pdf(JA_LINES if walk.lang == "ja" else EN_LINES))
+    section.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(document))
+    walk.expect_text(walk.text("deliverables.rfp.found", filename=document.name, count=len(names)), timeout=60_000)
+    walk.shot("rfp_proposed")
+    walk.click("rfp_discard")
+    assert page.get_by_text(walk.text("deliverables.rfp.found", filename=document.name, count=len(names))).count() == 0
+
+
+def legacy_import_listed(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None:
+    """A legacy app.db imported with the command line shows up in the project list, estimate and all."""
+    app_db = legacy_db(downloads / f"app_{walk.lang}.db", [japanese_task()])
+    result = run_cli("import-legacy", str(app_db), env={"DATA_DIR": str(data_dir)})
+    assert result.returncode == 0, result.stderr
+    walk.page.goto(base_url)
+    wait_idle(walk.page)
+    walk.expect_text(t("legacy.title", "ja", name="legacy_sample_input"))  # the task's language, not the UI's
+    walk.shot("legacy_imported")
+
+
 def second_upload_appends(walk: Walk) -> None:
     """A second file on a saved list: the upload section stays open and asks to replace or append."""
     page = walk.page
@@ -284,7 +315,7 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
     create_project(walk, title)
     walk.shot("deliverables_empty")
 
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+    walk.keyed("upload_section").locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         str(SAMPLES / "legacy_sample_input.xlsx")
     )
     walk.expect_text(walk.text("deliverables.upload.accept", count=13))
@@ -295,6 +326,7 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
     walk.click("save_deliverables")
     walk.expect_text(walk.text("deliverables.saved", count=13))
     walk.shot("saved")
+    rfp_proposal_reviewed(walk, downloads)
     reload_keeps_place(walk, title, "deliverables.title")
 
     walk.go("nav.questions")
@@ -378,3 +410,4 @@ def run_walk(walk: Walk, base_url: str, data_dir: Path, downloads: Path) -> None
     walk.go("nav.estimate")
     walk.expect_text(walk.text("estimate.stale.notice", version=3))
     walk.shot("estimate_stale")
+    legacy_import_listed(walk, base_url, data_dir, downloads)

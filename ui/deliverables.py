@@ -72,7 +72,7 @@ def _rows(project: ProjectDetail) -> list[Row]:
     ]
 
 
-def _text(value: object) -> str:
+def text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value).strip()
@@ -144,8 +144,8 @@ def from_editor(frame: pd.DataFrame) -> list[Row]:
         order = record.get("order")
         row = {
             "order": None if order is None or pd.isna(order) else int(order),
-            "name": _text(record.get("name")),
-            "description": _text(record.get("description")),
+            "name": text(record.get("name")),
+            "description": text(record.get("description")),
         }
         if row["name"] or row["description"]:
             rows.append(row)

@@ -12,7 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from estimator.schemas import AdjustmentContext, Answer, CallRecord, EstimateDraft, ProjectBrief, Proposal, Question
+from estimator.documents.extract import Extracted
+from estimator.schemas import (
+    AdjustmentContext,
+    Answer,
+    CallRecord,
+    DeliverableDraft,
+    EstimateDraft,
+    ProjectBrief,
+    Proposal,
+    Question,
+)
 from estimator.sizing.guide import SizingGuide
 
 CallRecorder = Callable[[CallRecord], None]
@@ -41,7 +51,7 @@ class CallHooks:
 
 
 class Engine(Protocol):
-    """Three operations; every implementation is deterministic given the same model answers."""
+    """Four operations; every implementation is deterministic given the same model answers."""
 
     name: str
 
@@ -54,3 +64,7 @@ class Engine(Protocol):
         ...
 
     def adjust(self, context: AdjustmentContext, hooks: CallHooks) -> list[Proposal]: ...
+
+    def propose_deliverables(self, document: Extracted, language: str, hooks: CallHooks) -> DeliverableDraft:
+        """The deliverables an uploaded document (an RFP) names, each with its source, for the analyst to review."""
+        ...

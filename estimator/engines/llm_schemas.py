@@ -26,25 +26,32 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Strict, ValidationError, WithJsonSchema
 
 from estimator.adjustments import apply_operations
+from estimator.documents.extract import Extracted
 from estimator.errors import AdjustmentError
 from estimator.i18n import t
 from estimator.money import MAX_UNIT_COST, is_unit_cost, quantum, round_person_days
 from estimator.rules.proposals import risk_buffer_operation
 from estimator.schemas import (
+    DESCRIPTION_LIMIT,
+    MAX_DELIVERABLES,
     MAX_LINE_PERSON_DAYS,
     MAX_PROPOSALS,
     MAX_QUESTIONS,
     MIN_QUESTIONS,
+    NAME_LIMIT,
     PHASES,
     AdjustmentContext,
     Deliverable,
+    DeliverableDraft,
     DeliverableKind,
+    DocumentSource,
     EstimateLine,
     Operation,
     OperationKind,
     Phase,
     PhaseDays,
     Proposal,
+    ProposedDeliverable,
     Question,
     QuestionKind,
     name_key,
@@ -180,6 +187,21 @@ class ProposalOut(LLMReply):
 
 class AdjustReply(LLMReply):
     ps: list[ProposalOut]
+
+
+class ProposedOut(LLMReply):
+    """n name, d description, s the number of the block it was read from."""
+
+    n: str
+    d: str
+    s: int
+
+
+class DeliverablesReply(LLMReply):
+    """The deliverables the document names (it) and the rest of it as the system requirements (req)."""
+
+    it: list[ProposedOut]
+    req: str
 
 
 def _shown(value: Decimal) -> str:
@@ -341,3 +363,25 @@ def to_proposals(reply: AdjustReply, context: AdjustmentContext) -> list[Proposa
             raise AnswerProblem(f"ps[{index}] does not apply: {t(error.key, 'en', **error.values)}") from None
         proposals.append(Proposal(title=out.title.strip(), reason=out.reason.strip(), operations=operations))
     return proposals
+
+
+def to_deliverable_draft(reply: DeliverablesReply, document: Extracted, engine: str) -> DeliverableDraft:
+    """The model's list with each item's source taken from the block it names (none when it names no block)."""
+    blocks = document.blocks
+    items: list[ProposedDeliverable] = []
+    seen: set[str] = set()
+    for out in reply.it[:MAX_DELIVERABLES]:
+        name = out.n.strip()[:NAME_LIMIT]
+        if not name or name_key(name) in seen:
+            continue
+        seen.add(name_key(name))
+        block = blocks[out.s] if 0 <= out.s < len(blocks) else None
+        source = DocumentSource(
+            page=block.page if block else None,
+            section=block.section if block else "",
+            excerpt=block.text[:300] if block else "",
+        )
+        items.append(ProposedDeliverable(name, out.d.strip()[:DESCRIPTION_LIMIT], source))
+    if not items:
+        raise AnswerProblem("it is empty: list at least one deliverable the document names")
+    return DeliverableDraft(tuple(items), reply.req.strip(), document.pages, engine)

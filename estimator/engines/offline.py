@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from estimator.documents.extract import Extracted
+from estimator.documents.proposal import propose as propose_from_document
 from estimator.engines.base import CallHooks
 from estimator.engines.project_sizing import size_project
 from estimator.engines.reading import (
@@ -36,6 +38,7 @@ from estimator.schemas import (
     AdjustmentContext,
     Answer,
     CallRecord,
+    DeliverableDraft,
     EstimateDraft,
     ProjectBrief,
     Proposal,
@@ -190,3 +193,7 @@ class OfflineEngine:
     def adjust(self, context: AdjustmentContext, hooks: CallHooks) -> list[Proposal]:
         with _recorded(hooks, "adjust"):
             return propose(context)
+
+    def propose_deliverables(self, document: Extracted, language: str, hooks: CallHooks) -> DeliverableDraft:
+        with _recorded(hooks, "propose_deliverables"):
+            return propose_from_document(document, self.name)

@@ -57,17 +57,20 @@ from openai.types import CompletionUsage
 from pydantic import ValidationError
 
 from estimator.config import Settings
+from estimator.documents.extract import Extracted
 from estimator.engines.assessment import is_assessment
 from estimator.engines.base import CallHooks
 from estimator.engines.guidance import LineGuide, ProjectGuide, flag_outlier, project_guidance
 from estimator.engines.llm_schemas import (
     AdjustReply,
     AnswerProblem,
+    DeliverablesReply,
     EstimateReply,
     LinesReply,
     LLMReply,
     NotesReply,
     QuestionsReply,
+    to_deliverable_draft,
     to_lines,
     to_proposals,
     to_questions,
@@ -91,6 +94,7 @@ from estimator.schemas import (
     Answer,
     CallRecord,
     Deliverable,
+    DeliverableDraft,
     EstimateDraft,
     EstimateLine,
     ProjectBrief,
@@ -155,6 +159,25 @@ def _fence(data: dict[str, Any]) -> str:
     """Data as JSON inside <data> tags; `<` is escaped so no value can close the fence."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     return f"<data>\n{text}\n</data>"
+
+
+MAX_PROMPT_BLOCKS = 4000
+MAX_PROMPT_CHARS = 120_000
+"""How much of a document one call carries: the rest is left to the analyst (and to the offline rules)."""
+
+
+def _numbered_blocks(document: Extracted) -> list[str]:
+    """「12 p3 §2.1 item: ログイン画面：…」: each block with its number (the `s` an item points back to)."""
+    lines: list[str] = []
+    size = 0
+    for index, block in enumerate(document.blocks[:MAX_PROMPT_BLOCKS]):
+        place = " ".join(part for part in (f"p{block.page}" if block.page else "", f"§{block.section}"[:60]) if part)
+        line = f"{index} {place} {block.kind.value}: {block.text}"
+        size += len(line)
+        if size > MAX_PROMPT_CHARS:
+            break
+        lines.append(line)
+    return lines
 
 
 def _compact(data: dict[str, Any]) -> dict[str, Any]:
@@ -294,6 +317,19 @@ class OpenAIEngine:
         task = self._task("adjust", context.language, data, AdjustReply, lambda r: to_proposals(r, context))
         proposals: list[Proposal] = self._solve("adjust", [task], hooks)[0]
         return proposals
+
+    def propose_deliverables(self, document: Extracted, language: str, hooks: CallHooks) -> DeliverableDraft:
+        """One structured call: the document's blocks, numbered, fenced as data; the model lists what it names.
+
+        The text is data: the fence and the rules prompt say instructions inside it are never followed, and
+        what comes back is only a list of names and descriptions that the analyst reviews before saving.
+        """
+        data = {"blocks": _numbered_blocks(document)}
+        task = self._task(
+            "propose", language, data, DeliverablesReply, lambda r: to_deliverable_draft(r, document, self.name)
+        )
+        draft: DeliverableDraft = self._solve("propose_deliverables", [task], hooks)[0]
+        return draft
 
     def _chunks(self, deliverables: list[Deliverable]) -> list[list[Deliverable]]:
         """Chunks of the configured size, grown so no more than MAX_PARALLEL_CALLS run at once.

@@ -357,7 +357,7 @@ def _check_package(data: bytes, filename: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             members = package.infolist()
-            _check_unpacked_sizes(members)
+            check_package_sizes(members)
             names = {member.filename for member in members}
             if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
                 raise InvalidInputError("errors.import.not_a_workbook", "no workbook part", filename=filename)
@@ -368,7 +368,7 @@ def _check_package(data: bytes, filename: str) -> None:
         raise InvalidInputError("errors.import.macro_workbook", filename=filename)
 
 
-def _check_unpacked_sizes(members: list[zipfile.ZipInfo]) -> None:
+def check_package_sizes(members: list[zipfile.ZipInfo]) -> None:
     """Bound what openpyxl may unpack by the sizes the directory declares.
 
     Python's zipfile never inflates a member past its declared size (a lying entry

@@ -19,12 +19,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tasks") as batch:
-        batch.add_column(sa.Column("legacy_id", sa.String(36), nullable=True))
-        batch.create_unique_constraint("uq_tasks_legacy_id", ["legacy_id"])
+    # A column and a unique index, not a batch table rebuild: rebuilding `tasks` on SQLite would drop its
+    # AUTOINCREMENT, and a deleted project's id could then be handed to the next one.
+    op.add_column("tasks", sa.Column("legacy_id", sa.String(36), nullable=True))
+    op.create_index("ix_tasks_legacy_id", "tasks", ["legacy_id"], unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("tasks") as batch:
-        batch.drop_constraint("uq_tasks_legacy_id", type_="unique")
-        batch.drop_column("legacy_id")
+    op.drop_index("ix_tasks_legacy_id", table_name="tasks")
+    op.drop_column("tasks", "legacy_id")
