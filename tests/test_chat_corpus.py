@@ -1,5 +1,6 @@
-"""Issue 14: the chat corpus of 164 requests (94 ja, 70 en) gives no wrong change, offline and through the
-fake model server, and handles at least 90 % (a right proposal, an answer, or a precise clarifying question)."""
+"""Issue 14: the chat corpus (tests/data/chat_corpus.json, 180 requests: 102 ja, 78 en) gives no wrong change,
+offline and through the fake model server, and handles at least 90 % (a right proposal, an answer, or a precise
+clarifying question)."""
 
 from __future__ import annotations
 

@@ -76,6 +76,21 @@ def test_with_a_model_the_text_is_fenced_as_data_and_the_reply_keeps_its_sources
     assert [call.kind for call in flow.store.llm_calls()] == ["propose_deliverables"]
 
 
+@pytest.mark.parametrize("filename", ["rfp_ja.pdf", "rfp_en.pdf", "rfp_ja.docx", "rfp_en.docx"])
+def test_with_a_model_a_pdf_and_a_word_file_in_each_language_become_reviewable_rows(
+    isolated_settings: Path, fake_openai: FakeOpenAI, filename: str
+) -> None:
+    """The fake server answers from the reply schema; each row points back to the block it names."""
+    flow = open_workflow(settings_for(fake_openai))
+    case = next(case for case in GOOD if case.filename == filename)
+    draft = flow.propose_deliverables(case.build(), case.filename, language=filename[4:6], user="analyst")
+
+    sent = fake_openai.chat_requests[0].body["messages"][1]["content"]
+    assert all(name in sent for name in case.deliverables), "every block reaches the model"
+    assert draft.items and all(item.name for item in draft.items)
+    assert all(item.source.excerpt for item in draft.items if item.source.section)
+
+
 def test_the_command_line_proposes_as_a_table_or_json(isolated_settings: Path, tmp_path: Path) -> None:
     case = GOOD[0]
     path = tmp_path / case.filename

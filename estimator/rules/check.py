@@ -247,6 +247,21 @@ def understood(intents: list[Intent], context: AdjustmentContext, lang: str) -> 
     return t("offline.list_separator", lang).join(_statement(intent, context, lang) for intent in intents)
 
 
+def _target_label(intent: Intent, context: AdjustmentContext, lang: str) -> str:
+    """What the request names, as the proposal will change it: the lines by name, a group, or everything."""
+    try:
+        selection = select_lines(intent, context.lines)
+    except EngineError:
+        selection = None
+    if selection is not None and selection.names:
+        return t("offline.list_separator", lang).join(selection.names)
+    if selection is not None and selection.category is not None and selection.category is not ALL:
+        return t(f"offline.adjust.category.{selection.category.key}", lang)
+    if selection is None and intent.target:
+        return intent.target
+    return t("chat.understood.everything", lang)
+
+
 def _statement(intent: Intent, context: AdjustmentContext, lang: str) -> str:
     pricing = context.pricing
 
@@ -254,7 +269,7 @@ def _statement(intent: Intent, context: AdjustmentContext, lang: str) -> str:
         return format_money(value, intent.currency or pricing.currency, lang)
 
     basis = t(f"chat.understood.basis.{(intent.basis or Basis.TAX_EXCLUDED).value}", lang)
-    target = intent.target or t("chat.understood.everything", lang)
+    target = _target_label(intent, context, lang)
     kind = intent.kind
     if kind in _WHOLE and intent.amount is not None:
         return t(f"chat.understood.{kind.value}", lang, basis=basis, amount=money(intent.amount))

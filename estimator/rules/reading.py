@@ -153,8 +153,8 @@ _UNIT_COST = _pattern(
     ),
 )
 _RISK = _pattern(
-    r"リスクバッファ|リスク費|予備費|バッファ|コンティンジェンシー|リスク(?:分|枠)",
-    _en("risk buffer", "contingency", "buffer", "risk reserve", "risk margin"),
+    r"リスクバッファ|リスク費|予備費|バッファ|コンティンジェンシー|リスク",
+    _en("risk buffer", "contingency", "buffer", "risk reserve", "risk margin", "risk"),
 )
 _REMOVE = _pattern(
     r"外し|外す|外して|外そう|削除|除外|除いて|除く|なくし|無くし|なくす|不要|要らない|いらない|取り除|やめ|止め|抜い|抜く|"
@@ -255,7 +255,7 @@ _EN_TIMES = {"double": Decimal(2), "twice": Decimal(2), "triple": Decimal(3), "q
 _THIRD = _pattern(r"三分の一|1/3", _en("a third", "one third"))
 
 _JA_TARGET = re.compile(
-    r"^(?:あと|もう少し|できれば|なるべく)?\s*(?P<t>.+?)(?:の(?:工数|費用|金額|作業|分|人日)(?:を|は|が)?|を|は|が|について|に関して|も)"
+    r"^(?:あと|もう少し|できれば|なるべく)?\s*(?P<t>.+?)(?:の(?:工数|費用|金額|作業|分|人日)(?:を|は|が)?|を|は|が|について|に関して|も|だけ|のみ)"
 )
 _EN_TARGETS = (
     re.compile(r"^(?:the\s+)?(?P<t>.+?)\s+(?:is|are)\s+(?:not needed|unnecessary|out of scope|no longer needed)"),
@@ -510,7 +510,10 @@ def _unit_cost(
     if money is None:
         return None
     number, currency = money
-    if _BY_BEFORE.search(n[: number.start]) or (direction and not _TO_VALUE.match(n[number.end :])):
+    before = _CURRENCY_BEFORE.sub("", n[: number.start])
+    to_value = _TO_VALUE.match(n[number.end :]) or _TO_BEFORE.search(before)
+    by = _BY_BEFORE.search(before) or _BY_AFTER.match(n[number.end :])
+    if by or (direction and not to_value):  # "raise the rate by 50", 「単価を5000円上げて」: a change, not the rate
         if direction == 0:
             return None
         return Intent(IntentKind.SET_UNIT_COST, n, amount=number.value * direction, currency=currency, delta=True)

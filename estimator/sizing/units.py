@@ -1329,7 +1329,7 @@ def parse_quantity(text: str) -> Decimal | None:
     return None
 
 
-_OTHER_COUNTERS = re.compile(rf"{_GENERIC}|件|年|月|日|時|分|秒|週|名|人|円|期|回|倍|歳|度|階|版|号|位|番")
+_OTHER_COUNTERS = re.compile(rf"{_GENERIC}|件|年|月|日|時|分|秒|週|名|人|円|期|回|倍|歳|度|階|版|号|位|番|割")
 
 
 def _counter_follows(text: str, position: int) -> bool:
