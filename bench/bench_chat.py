@@ -1,6 +1,6 @@
 """Chat corpus: correct, clarified, refused and wrong outcomes (issue 14), offline and with a declining model
 
-The requests of tests/data/chat_corpus.json (180: 102 Japanese, 78 English) are sent through the workflow to a
+The requests of tests/data/chat_corpus.json (190: 107 Japanese, 83 English) are sent through the workflow to a
 fresh estimate per language and judged by their machine-checked expectations (tests/chat_corpus.py). Wrong is
 a proposal whose effect the request does not allow: the target is 0. Handled is correct + clarified (a precise
 clarifying question with choices): the target is at least 90 %.

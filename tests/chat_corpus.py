@@ -25,7 +25,7 @@ from tests.offline_samples import ADMIN_SCREEN, SAMPLES
 
 CORPUS = Path(__file__).parent / "data" / "chat_corpus.json"
 PROPOSING = {"cut_sub", "cut_total", "cap_sub", "cap_total", "up_sub", "down", "up", "scale", "remove"}
-PROPOSING |= {"unit_cost", "buffer", "days", "all", "partial"}
+PROPOSING |= {"unit_cost", "buffer", "days", "all", "partial", "both", "only"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,11 @@ def problem(expect: list[Any], before: PricedEstimate, after: PricedEstimate) ->
     cost = before.pricing.unit_cost
     old, new = _lines(before), _lines(after)
     changed = {n for n in old.keys() & new.keys() if old[n] != new[n]} | (old.keys() ^ new.keys())
+    if kind == "both":  # every part holds, strictly
+        return next((found for found in (problem(e, before, after) for e in args) if found), "")
+    if kind == "only":
+        strays = changed - set(args[0])
+        return f"lines not named changed: {sorted(strays)}" if strays else ""
     if kind == "all" or kind == "partial":
         return next((p for p in (problem(e, before, after) for e in args) if p and kind == "partial"), "") or (
             "" if kind == "partial" else _all(args, before, after)

@@ -15,7 +15,15 @@ from estimator.adjustments import apply_operations
 from estimator.errors import AdjustmentError, EngineError
 from estimator.i18n import format_money, format_number, t
 from estimator.rules.clarify import ClarificationNeeded
-from estimator.rules.proposals import proposals_for, select_lines, subtotal_target
+from estimator.rules.proposals import (
+    Selection,
+    amount_scope,
+    keeps_lines,
+    members,
+    proposals_for,
+    select_lines,
+    subtotal_target,
+)
 from estimator.rules.reading import ALL, CATEGORIES, Basis, Intent, IntentKind
 from estimator.schemas import (
     AdjustmentContext,
@@ -72,6 +80,16 @@ def _amount_problem(intent: Intent, context: AdjustmentContext, before: PricedEs
     if capped and intent.amount is not None and after.total > intent.amount:
         return "the total with tax is over the cap"
     return ""
+
+
+def _members_of(selection: Selection, lines: list[EstimateLine]) -> set[str]:
+    """The lines a selection may change: its names, or a group's lines (a phase group touches every line)."""
+    if selection.names:
+        return set(selection.names)
+    category = selection.category
+    if category is not None and category.phases:
+        return {line.deliverable for line in lines}
+    return {line.deliverable for line in members(category, lines)} if category is not None else set()
 
 
 def _scope_problem(intent: Intent, context: AdjustmentContext, touched: set[str]) -> str:
@@ -143,6 +161,12 @@ def mismatch(intents: list[Intent], context: AdjustmentContext, proposal: Propos
     if direction > 0 and moved <= 0:
         return "the amount does not go up"
     if intent.kind in _WHOLE:
+        try:
+            named = amount_scope(intent, context.lines)
+        except EngineError:
+            return "the request names lines to keep"
+        if named is not None and (strays := sorted(touched - _members_of(named, context.lines))):
+            return f"lines the amount was not to come from changed: {strays}"
         return _amount_problem(intent, context, before, after)
     if intent.kind is IntentKind.REMOVE:
         kept = {line.deliverable for line in version.lines}
@@ -202,6 +226,9 @@ def proposals_for_parts(understood: list[tuple[str, Intent]], context: Adjustmen
     a part that needs a question answered first names the question.
     """
     lang = context.language
+    if any(intent.kind in _WHOLE for _, intent in understood) and keeps_lines(context.request):
+        # 「マニュアルは残して、あと10万円安く」: an amount spread over everything would cut what is to be kept
+        raise EngineError("errors.engine.not_applicable", context.request, reason=t("chat.keeping_not_read", lang))
     if len(understood) == 1:
         intent = understood[0][1]
         proposals = [p for p in proposals_for(intent, context) if not mismatch([intent], context, p)]
@@ -272,7 +299,12 @@ def _statement(intent: Intent, context: AdjustmentContext, lang: str) -> str:
     target = _target_label(intent, context, lang)
     kind = intent.kind
     if kind in _WHOLE and intent.amount is not None:
-        return t(f"chat.understood.{kind.value}", lang, basis=basis, amount=money(intent.amount))
+        try:
+            named = amount_scope(intent, context.lines)
+        except EngineError:
+            named = None
+        key = f"chat.understood.{kind.value}" + (".named" if named is not None else "")
+        return t(key, lang, basis=basis, amount=money(intent.amount), target=target)
     if kind is IntentKind.SCALE and intent.factor is not None:
         direction = "down" if intent.factor < 1 else "up"
         return t(

@@ -13,6 +13,7 @@ them); proposal titles and reasons are written in the project's language.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -431,6 +432,57 @@ def _spread_up(builder: _Builder, target: Decimal) -> tuple[str, str, list[Opera
     return title, t("offline.adjust.reason.spread_up", lang, percent=percent), operations(factor)
 
 
+_KEEPING = re.compile(
+    r"以外|除いて|除き|除く|残し|そのまま|維持|は変えず|は触らず|"
+    r"(?<![a-z])(?:except|other than|besides|but not)(?![a-z])|"
+    r"(?<![a-z])(?:keep|keeping|leave|leaving)\s+"
+    r"(?!(?:(?:the|all)\s+)?(?:total|price|quote|estimate|cost|budget|subtotal|it|under|within|below|at|to)(?![a-z]))[a-z]"
+)
+"""Words that name lines to leave alone (「テスト以外で」, "keeping the tests"): the rules do not read exclusions."""
+
+
+def keeps_lines(text: str) -> bool:
+    """Whether a request names lines to leave alone (「テスト以外で」, "keeping the tests")."""
+    return _KEEPING.search(reading_form(text)) is not None
+
+
+def amount_scope(intent: Intent, lines: list[EstimateLine]) -> Selection | None:
+    """The lines an amount is to come from when the request names them as its object, else None (all lines).
+
+    Raises EngineError when the request names lines to keep instead: spreading the amount over them would be
+    the opposite of what was asked, and the rules do not read exclusions.
+    """
+    if keeps_lines(intent.text):
+        raise EngineError("errors.engine.not_applicable", intent.text, reason=Phrase("chat.keeping_not_read"))
+    if intent.target is None:
+        return None
+    selection = select_lines(intent, lines)
+    if selection is None or selection.category is ALL:
+        return None
+    return selection
+
+
+def _spread_named(
+    builder: _Builder, target: Decimal, selection: Selection, *, up: bool
+) -> tuple[str, str, list[Operation]] | None:
+    """The named lines (or a group's lines and phases) scaled by one factor to reach the target subtotal."""
+
+    def operations(factor: Decimal) -> list[Operation]:
+        return _scale_operations(selection, builder.lines, factor)
+
+    lowest, highest = (Decimal(1), Decimal(10)) if up else (builder.smallest_factor, Decimal(1))
+    factor = _largest_factor(builder, operations, lowest, target, highest=highest)
+    if factor is None or factor == 1:
+        return None
+    lang = builder.lang
+    label = builder.label(selection)
+    percent = format_number(abs(1 - factor) * 100, lang, 1)
+    key = "increase" if up else "reduce"
+    title = t(f"offline.adjust.title.{key}", lang, target=label, percent=percent)
+    reason = t("offline.adjust.reason.scale", lang, target=label, factor=format_number(factor, lang, 4))
+    return title, reason, operations(factor)
+
+
 def _tests_and_docs_first(builder: _Builder, target: Decimal) -> tuple[str, str, list[Operation]] | None:
     scalable = [line for line in builder.lines if line.kind is not DeliverableKind.RISK_BUFFER]
     phases = [phase for phase in TESTS_AND_DOCS if any(line.phases.get(phase) > 0 for line in scalable)]
@@ -580,9 +632,14 @@ def _amount_target(intent: Intent, builder: _Builder) -> list[Proposal]:
         unit_cost=builder.money(unit_cost),
         amount=builder.money(intent.amount),
     )
-    strategies = (
-        (_spread_up,) if intent.kind is IntentKind.INCREASE_BY else (_spread, _tests_and_docs_first, _drop_items)
-    )
+    named = amount_scope(intent, builder.lines)
+    strategies: tuple[Callable[[_Builder, Decimal], tuple[str, str, list[Operation]] | None], ...]
+    if named is not None:  # 「テストを5万円削って」, "cut $5,000 from testing": only those lines move
+        strategies = (lambda b, goal: _spread_named(b, goal, named, up=intent.kind is IntentKind.INCREASE_BY),)
+    elif intent.kind is IntentKind.INCREASE_BY:
+        strategies = (_spread_up,)
+    else:
+        strategies = (_spread, _tests_and_docs_first, _drop_items)
     proposals = []
     for strategy in strategies:
         candidate = strategy(builder, target)

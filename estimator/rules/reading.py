@@ -266,7 +266,7 @@ _EN_TARGETS = (
         r"(?P<t>.+?)(?:\s+(?:by|to|from|with|at|down|up|in half|simpler|lighter|leaner|cheaper|smaller|"
         r"twice|out of scope)\b|\s*\d|[,.!?]|$)"
     ),
-    re.compile(r"(?:from|on|of|for)\s+(?:the\s+|all\s+)?(?P<t>[a-z][a-z \-]*?)(?:\s+by\b|[,.!?]|$)"),
+    re.compile(r"(?:from|on|of|for|off)\s+(?:the\s+|all\s+)?(?P<t>[a-z][a-z \-]*?)(?:\s+by\b|[,.!?]|$)"),
     re.compile(r"^(?:the\s+)?(?P<t>[a-z][a-z \-]*?)\s+(?:to|at)\s*\d"),
 )
 _PREFIXES = re.compile(r"^(?:全ての|すべての|全部の|各|(?:all|every|each)\s+(?:the\s+|of the\s+)?)")
@@ -299,6 +299,8 @@ CATEGORIES: tuple[Category, ...] = (
                 "all",
                 "overall",
                 "whole",
+                "whole thing",
+                "the lot",
                 "total",
                 "all lines",
                 "lines",
@@ -417,13 +419,29 @@ def target_phrase(text: str) -> str | None:
     """The phrase naming what to change (「マニュアル類」 → 「マニュアル」, "the admin screen" → "admin screen")."""
     candidates = [m.group("t") for m in (_JA_TARGET.match(text), *(p.search(text) for p in _EN_TARGETS)) if m]
     for candidate in candidates:
-        phrase = candidate.strip(" 、,。.「」『』\"'")
+        phrase = re.sub(r"^(?:by|to|from|with|at|of|off)(?![a-z])\s*", "", candidate.strip(" 、,。.「」『』\"'"))
+        phrase = phrase.strip(" $¥")
         stripped = _SUFFIXES.sub("", _PREFIXES.sub("", phrase)).strip() or phrase
-        if stripped and not re.search(r"\d", stripped) and not _NOT_A_TARGET.match(stripped):
+        named = stripped and not re.search(r"\d", stripped) and re.search(r"[a-zぁ-んァ-ヶ一-龥]", stripped)
+        if named and not _NOT_A_TARGET.match(stripped):
             if _REMOVE.fullmatch(stripped) or _REDUCE.fullmatch(stripped) or _INCREASE.fullmatch(stripped):
                 continue
             return stripped
     return None
+
+
+_AMOUNT_SOURCE = re.compile(r"^(?:あと|もう少し)?\s*(?P<t>[^\d¥$、,]+?)(?:から|で)(?=.*\d)")
+
+
+def _amount_source(text: str) -> str | None:
+    """「テストで5万円」, 「管理画面から2万円」: the lines an amount is to come from (税込で, 全体で name none)."""
+    match = _AMOUNT_SOURCE.match(text)
+    if match is None:
+        return None
+    phrase = _SUFFIXES.sub("", match.group("t")).strip()
+    if not phrase or _TAX_INCLUDED.fullmatch(phrase) or _TAX_EXCLUDED.fullmatch(phrase) or _NOT_A_TARGET.match(phrase):
+        return None
+    return phrase
 
 
 def is_question(text: str) -> bool:
@@ -559,12 +577,13 @@ def _amount_intent(n: str, money: tuple[_Number, str | None], basis: Basis | Non
     before, after = _CURRENCY_BEFORE.sub("", n[: number.start]), n[number.end :]
     by = _BY_BEFORE.search(before) or _BY_AFTER.match(after)
     cap = _CAP_WORDS.search(n) or _TO_VALUE.match(after) or _TO_BEFORE.search(before)
+    target = target_phrase(n) or _amount_source(n)
     if cap and not by:
         return Intent(IntentKind.FIT_BUDGET, n, amount=number.value, currency=currency, basis=basis)
     if direction < 0:
-        return Intent(IntentKind.REDUCE_BY, n, amount=number.value, currency=currency, basis=basis)
+        return Intent(IntentKind.REDUCE_BY, n, amount=number.value, currency=currency, basis=basis, target=target)
     if direction > 0:
-        return Intent(IntentKind.INCREASE_BY, n, amount=number.value, currency=currency, basis=basis)
+        return Intent(IntentKind.INCREASE_BY, n, amount=number.value, currency=currency, basis=basis, target=target)
     return Intent(IntentKind.FIT_BUDGET, n, amount=number.value, currency=currency, basis=basis, open=Open.AMOUNT_USE)
 
 
