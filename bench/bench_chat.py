@@ -1,9 +1,10 @@
-"""Chat corpus: correct, clarified, refused and wrong outcomes (issue 14), offline and with a declining model
+"""Chat corpus: correct, clarified, refused and wrong outcomes (issue 14), offline and through the fake model
 
 The requests of tests/data/chat_corpus.json (190: 107 Japanese, 83 English) are sent through the workflow to a
 fresh estimate per language and judged by their machine-checked expectations (tests/chat_corpus.py). Wrong is
 a proposal whose effect the request does not allow: the target is 0. Handled is correct + clarified (a precise
-clarifying question with choices): the target is at least 90 %.
+clarifying question with choices): the target is at least 90 %. The fake model server answers from the reply
+schema, so what it proposes is made up: every such proposal must be caught by the intent check.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from estimator.engines.offline import OfflineEngine
 from estimator.workflow import open_workflow
 from tests.chat_corpus import Outcome, counts
 from tests.chat_corpus import run as run_corpus
-from tests.fake_openai import FakeOpenAI, answer, settings_for
+from tests.fake_openai import FakeOpenAI, settings_for
 
 _OUTCOMES: dict[str, list[Outcome]] = {}
 
@@ -57,7 +58,6 @@ def run() -> list[dict]:
         results += _measured("offline", offline)
         fake = FakeOpenAI().start()
         try:
-            fake.script(*[answer({"ps": []}, match='"request"') for _ in range(200)])
             settings = settings_for(fake, database_url=f"sqlite:///{folder}/model.db")
             model = run_corpus(lambda: open_workflow(settings))
         finally:

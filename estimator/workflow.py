@@ -861,18 +861,21 @@ class Workflow:
         offline = self.engine.name == RULES_ENGINE
         proposals: list[Proposal] = []
         engine = RULES_ENGINE
-        if reading.understood and (not reading.missed or offline):
+        read_all = bool(reading.understood) and not reading.missed
+        if reading.understood and (read_all or offline):
             try:
                 parts = proposals_for_parts(reading.understood, context)
             except ClarificationNeeded:
                 raise  # 税込 or 税抜, up or down, which line: only the analyst knows; a model would guess too
-            except EngineError:
-                if offline:
+            except EngineError as error:
+                # Read in full but refused (already within budget, unreachable, lines to keep): that stands.
+                # Only a name the rules do not know may be the model's to match, checked as strictly.
+                if offline or error.key != "errors.engine.unknown_target":
                     raise
             else:
                 proposals, intents = parts.proposals, parts.intents
                 not_handled = [*reading.missed, *parts.failed]
-                if not proposals and offline:
+                if not proposals:
                     raise EngineError(
                         "errors.engine.not_applicable", context.request, reason=_listed(not_handled, lang)
                     )
@@ -881,7 +884,7 @@ class Workflow:
             told = context.model_copy(update={"understood": understood(intents, context, lang)})
             proposals, engine = self.engine.adjust(told, self._hooks(project.id, user)), self.engine.name
             not_handled = []
-        partial = engine != RULES_ENGINE
+        partial = engine != RULES_ENGINE and not read_all
         checked = [proposal for proposal in proposals if not mismatch(intents, context, proposal, partial=partial)]
         if not checked:
             raise EngineError("errors.engine.not_applicable", context.request, reason=t("chat.check_failed", lang))

@@ -12,7 +12,7 @@ from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
 from estimator.workflow import open_workflow
 from tests.chat_corpus import counts, load, run
-from tests.fake_openai import FakeOpenAI, answer, settings_for
+from tests.fake_openai import FakeOpenAI, settings_for
 
 
 def test_the_corpus_is_broad() -> None:
@@ -37,10 +37,11 @@ def test_offline_no_request_yields_a_wrong_change(isolated_settings: Path) -> No
 def test_through_the_fake_model_no_request_yields_a_wrong_change(
     isolated_settings: Path, fake_openai: FakeOpenAI
 ) -> None:
-    """With a model configured the rules still answer what they read, and ask what they find open; what they
-    do not read goes to the model, here one that declines (no proposals), so it is refused, never guessed."""
-    fake_openai.script(*[answer({"ps": []}, match='"request"') for _ in range(200)])
+    """With a model configured the rules still answer what they read and ask what they find open; what they do
+    not read goes to the model — here the fake server, whose answers are made up from the reply schema, so
+    every one of them must be caught by the intent check and refused rather than offered."""
     outcomes = run(lambda: open_workflow(settings_for(fake_openai)))
     tally = counts(outcomes)
     assert tally["wrong"] == 0, _report(outcomes)
     assert tally["correct"] + tally["clarified"] >= 0.9 * len(outcomes), _report(outcomes)
+    assert fake_openai.chat_requests, "the model was asked"

@@ -102,8 +102,15 @@ def _scope_problem(intent: Intent, context: AdjustmentContext, touched: set[str]
     try:
         selection = select_lines(intent, context.lines)
     except EngineError:  # a name the rules would ask about: nothing to hold the proposal to
+        selection = None
+    if selection is None and intent.target is None:
         return ""
-    if selection is None or selection.category is ALL:
+    if selection is None:  # a name the rules do not know (a model may): only lines the request mentions
+        text = reading_form(context.request)
+        kept = {line.deliverable for line in context.lines}
+        strays = [name for name in touched & kept if not _named_in(name, context.lines, context.lines, text)]
+        return f"lines the request does not mention changed: {sorted(strays)}" if strays else ""
+    if selection.category is ALL:
         return ""
     if selection.names:
         allowed = set(selection.names)
@@ -132,10 +139,12 @@ def mismatch(intents: list[Intent], context: AdjustmentContext, proposal: Propos
     ):
         return "the unit cost changed, which was not asked"
     if not intents:
-        return ""
+        return _unread_scope_problem(context, version.lines, touched)
     if partial or len(intents) > 1:
         if partial and (missing := _not_carried_out(intents, context, version.lines, version.pricing.unit_cost)):
             return missing
+        if partial and any(i.kind in _WHOLE for i in intents) and keeps_lines(context.request):
+            return "an amount with lines to keep, which the rules cannot hold a proposal to"
         text = " ".join(intent.text for intent in intents)
         if not partial and not any(intent.kind in _WHOLE for intent in intents):
             strays = [name for name in touched if not _named_in(name, context.lines, version.lines, text)]
@@ -199,6 +208,17 @@ def _not_carried_out(
             if name in expected and (name not in new or new[name].person_days != expected[name].person_days):
                 return f"{name} is not changed as asked"
     return ""
+
+
+def _unread_scope_problem(context: AdjustmentContext, after: list[EstimateLine], touched: set[str]) -> str:
+    """A model's proposal for a request the rules could not read at all: it may add lines, and change the lines the
+    request mentions (by name or group word), or any line when the request is about the whole estimate."""
+    text = reading_form(context.request)
+    if ALL.words.search(text):
+        return ""
+    kept = {line.deliverable for line in context.lines}
+    strays = [name for name in touched & kept if not _named_in(name, context.lines, after, text)]
+    return f"lines the request does not mention changed: {sorted(strays)}" if strays else ""
 
 
 def _named_in(name: str, before: list[EstimateLine], after: list[EstimateLine], text: str) -> bool:
