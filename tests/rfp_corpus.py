@@ -157,6 +157,33 @@ MARKDOWN_JA_PROSE = """# 会員サイト リニューアル 提案依頼書
 """
 
 
+REQUIREMENTS_EN = [
+    "Field service app - RFP",
+    "1. Introduction",
+    "We send technicians to repair heating systems.",
+    "2. Requirements",
+    "2.1 Job list",
+    "Technicians see today's jobs with the address and the customer's history.",
+    "2.2 Job report",
+    "After a visit the technician records parts used and takes photos.",
+    "2.3 Dispatch board",
+    "The office assigns jobs to technicians by dragging them on a map.",
+    "3. Timeline",
+    "Pilot in spring.",
+]
+
+FLAT_JA = [
+    "社内ポータル更新のお願い",
+    "現行のポータルを全面的に見直したいと考えています。",
+    "・お知らせ一覧画面",
+    "・申請フォーム（経費・休暇）",
+    "・勤怠データのCSV取込",
+    "・月次の利用状況レポート",
+    "・人事システム連携",
+    "ご提案をお待ちしております。",
+]
+
+
 def encrypted_pdf() -> bytes:
     writer = pypdf.PdfWriter(clone_from=io.BytesIO(pdf(JA_LINES)))
     writer.encrypt("secret")
@@ -253,6 +280,24 @@ GOOD: tuple[Case, ...] = (
     ),
     Case("rfp_ja.txt", lambda: text(JA_LINES, "cp932"), JA_NAMES, requirements=("同時利用者50名",)),
     Case("rfp_en.txt", lambda: text(EN_LINES), EN_NAMES, requirements=("500 concurrent users",)),
+    Case(
+        "rfp_en_requirements.docx",
+        lambda: word(REQUIREMENTS_EN),
+        ("2.1 Job list", "2.2 Job report", "2.3 Dispatch board"),
+        requirements=("Pilot in spring.",),
+    ),
+    Case(
+        "rfp_ja_flat.txt",
+        lambda: text(FLAT_JA),
+        (
+            "お知らせ一覧画面",
+            "申請フォーム（経費・休暇）",
+            "勤怠データのCSV取込",
+            "月次の利用状況レポート",
+            "人事システム連携",
+        ),
+        requirements=("現行のポータルを全面的に見直したいと考えています。",),
+    ),
 )
 
 BAD: tuple[Case, ...] = (

@@ -39,7 +39,9 @@ def test_a_document_becomes_the_deliverables_it_names(flow: Workflow, case: Case
     assert [item.name for item in draft.items] == list(case.deliverables)
     for phrase in case.requirements:
         assert phrase in draft.requirements
-    assert all(item.source.excerpt and item.source.section for item in draft.items), "each row says where it came from"
+    assert all(item.source.excerpt for item in draft.items), "each row says where it came from"
+    if "flat" not in case.filename:  # a document without headings has no section to name
+        assert all(item.source.section for item in draft.items)
     if case.filename.endswith(".pdf"):
         assert draft.pages == 2 and {item.source.page for item in draft.items} <= {1, 2}
         assert any(item.source.page == 2 for item in draft.items)

@@ -6,6 +6,7 @@ Deliverables come from the parts of the document that name things to build:
   開発範囲; "Functional requirements", "Screens", "Reports", "Interfaces", "Deliverables", "Scope"):
   each numbered or bulleted item is one, split into a name and a description at 「：」 or ":"; a
   sub-heading with only prose under it is one, its prose the description;
+- when no section says so, the list items that name a unit to build (画面, 帳票, 連携, "screen", "report");
 - tables whose header names things (画面名, 帳票名, 機能名, 連携先, 名称; "Screen", "Report", "Name",
   "Feature"): each row is one, its other cells the description;
 - never a section about the project rather than the system (背景, 目的, 非機能要件, 体制, スケジュール,
@@ -41,9 +42,15 @@ _OFF_SCOPE = re.compile(
 )
 _IN_SCOPE = re.compile(
     r"機能|画面|帳票|レポート|外部連携|連携|インター?フェー?ス|api|バッチ|データ移行|移行|成果物|納品物|開発範囲|対象範囲|作業範囲|"
-    r"スコープ|開発対象|システム構成|"
+    r"スコープ|開発対象|システム構成|要件|要望|"
     r"functional|features?|functions?|screens?|pages?|reports?|interfaces?|integrations?|batch|jobs?|migration|"
-    r"deliverables|scope|modules?|components?"
+    r"deliverables|scope|modules?|components?|requirements|capabilities"
+)
+_UNIT_WORDS = re.compile(
+    r"画面|ページ|帳票|レポート|連携|インター?フェー?ス|api|バッチ|機能|移行|マニュアル|設計書|フォーム|取込|取り込み|"
+    r"csv|出力|一覧|登録|検索|管理|"
+    r"(?<![a-z])(?:screens?|pages?|reports?|interfaces?|integrations?|api|batch|jobs?|features?|migration|"
+    r"dashboards?|forms?|portal|manuals?|notifications?)(?![a-z])"
 )
 _NAME_COLUMNS = re.compile(
     r"^(?:画面名?|帳票名?|機能名?|機能|if名|インター?フェー?ス名?|連携先|連携名|バッチ名?|ジョブ名?|成果物名?|名称|項目名?|対象|"
@@ -93,7 +100,8 @@ def propose(document: Extracted, engine: str) -> DeliverableDraft:
                 scope, top_level = kind, block.level if kind is not None else 99
             elif kind is False:  # 「2.4 非機能」 inside a section that names things
                 scope, top_level = False, block.level
-            if scope and kind is None and _prose_only(blocks, index):
+            nested = block.level > top_level or kind is None
+            if scope and nested and kind is not False and _prose_only(blocks, index):
                 description = " ".join(b.text for b in _under(blocks, index))
                 name = _split(block.text)[0]
                 proposed.append((index, ProposedDeliverable(name, description, _source(block))))
@@ -112,6 +120,8 @@ def propose(document: Extracted, engine: str) -> DeliverableDraft:
                 proposed.append((index, ProposedDeliverable(name, description, _source(block))))
                 used.add(index)
     proposed += _table_rows(blocks, used)
+    if not proposed:  # no section says "functions" or "screens": the items that name a thing to build
+        proposed = _named_items(blocks, used)
     in_order = [item for _, item in sorted(proposed, key=lambda pair: pair[0])]
     return DeliverableDraft(
         items=tuple(_unique(in_order))[:MAX_DELIVERABLES],
@@ -119,6 +129,20 @@ def propose(document: Extracted, engine: str) -> DeliverableDraft:
         pages=document.pages,
         engine=engine,
     )
+
+
+def _named_items(blocks: Sequence[Block], used: set[int]) -> list[tuple[int, ProposedDeliverable]]:
+    """List items naming a unit to build (画面, 帳票, 連携, "screen", "report" …) outside the sections about
+    the project: a document with no section for its functions still lists them somewhere."""
+    found: list[tuple[int, ProposedDeliverable]] = []
+    for index, block in enumerate(blocks):
+        if block.kind is not BlockKind.ITEM or _classify(block.section) is False:
+            continue
+        name, description = _split(block.text)
+        if _UNIT_WORDS.search(reading_form(name)):
+            found.append((index, ProposedDeliverable(name, description, _source(block))))
+            used.add(index)
+    return found
 
 
 def _under(blocks: Sequence[Block], heading: int) -> list[Block]:
