@@ -9,8 +9,8 @@ schema, so what it proposes is made up: every such proposal must be caught by th
 
 from __future__ import annotations
 
-import os
 import tempfile
+from pathlib import Path
 
 from estimator.config import load_settings
 from estimator.engines.offline import OfflineEngine
@@ -51,14 +51,14 @@ def _measured(label: str, outcomes: list[Outcome]) -> list[dict]:
 def run() -> list[dict]:
     results: list[dict] = []
     with tempfile.TemporaryDirectory() as folder:
-        os.environ["DATA_DIR"] = folder
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/offline.db"
-        offline = run_corpus(lambda: open_workflow(load_settings(), engine=OfflineEngine()))
+        # Settings passed, not set in the environment: the benchmarks after this one must not inherit them.
+        data = Path(folder)
+        offline = run_corpus(lambda: open_workflow(load_settings(data_dir=data), engine=OfflineEngine()))
         _OUTCOMES["offline"] = offline
         results += _measured("offline", offline)
         fake = FakeOpenAI().start()
         try:
-            settings = settings_for(fake, database_url=f"sqlite:///{folder}/model.db")
+            settings = settings_for(fake, data_dir=data, database_url=f"sqlite:///{folder}/model.db")
             model = run_corpus(lambda: open_workflow(settings))
         finally:
             fake.stop()
