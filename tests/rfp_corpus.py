@@ -242,6 +242,17 @@ def docx_bomb() -> bytes:
     return buffer.getvalue()
 
 
+def malformed_docx() -> bytes:
+    """A Word package whose body is not well-formed XML (a half-written file, a broken export)."""
+    source = zipfile.ZipFile(io.BytesIO(word(JA_LINES)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for member in source.infolist():
+            data = source.read(member)
+            package.writestr(member, data[: len(data) // 2] if member.filename == "word/document.xml" else data)
+    return buffer.getvalue()
+
+
 GOOD: tuple[Case, ...] = (
     Case("rfp_ja.pdf", lambda: pdf(JA_LINES), JA_NAMES, requirements=("同時利用者50名", "2026年4月稼働")),
     Case("rfp_en.pdf", lambda: pdf(EN_LINES), EN_NAMES, requirements=("500 concurrent users",)),
@@ -311,6 +322,7 @@ BAD: tuple[Case, ...] = (
     Case("broken.pdf", lambda: pdf(JA_LINES)[:400], error="errors.document.unreadable"),
     Case("bomb.docx", docx_bomb, error="errors.import.too_large_unpacked"),
     Case("fake.docx", lambda: b"PK\x03\x04 not really a zip", error="errors.document.not_docx"),
+    Case("malformed.docx", malformed_docx, error="errors.document.unreadable"),
     Case("binary.txt", lambda: b"\x00\x01\x02" * 100, error="errors.document.not_text"),
     Case("blank.xlsx", lambda: workbook({"Sheet": []}), error="errors.document.no_text"),
 )

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import PurePath
+from typing import Any
 
 from estimator.errors import InvalidInputError
 from estimator.excel.reader import Table, check_package_sizes, read_tables
@@ -227,8 +228,15 @@ def _docx(data: bytes, filename: str) -> list[Block]:
         raise InvalidInputError("errors.document.not_docx", filename=filename) from None
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        return _docx_blocks(document)
+    except (PackageNotFoundError, KeyError, ValueError, AttributeError, IndexError, zipfile.BadZipFile) as error:
         raise InvalidInputError("errors.document.unreadable", str(error), filename=filename) from None
+    except SyntaxError as error:  # lxml's XMLSyntaxError: a part that is not well-formed XML
+        raise InvalidInputError("errors.document.unreadable", str(error), filename=filename) from None
+
+
+def _docx_blocks(document: Any) -> list[Block]:
+    """A Word body in order: headings and list items by their style, paragraphs, and each table's rows."""
     blocks: list[Block] = []
     body = document.element.body
     tables = iter(document.tables)
@@ -236,12 +244,13 @@ def _docx(data: bytes, filename: str) -> list[Block]:
     table_number = 0
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            paragraph = next(paragraphs)
+        paragraph = next(paragraphs, None) if tag == "p" else None
+        table = next(tables, None) if tag == "tbl" else None
+        if paragraph is not None:
             blocks.extend(_paragraph(paragraph.text, paragraph.style.name if paragraph.style is not None else ""))
-        elif tag == "tbl":
+        elif table is not None:
             table_number += 1
-            for index, row in enumerate(next(tables).rows):
+            for index, row in enumerate(table.rows):
                 cells = _unique_cells(visible(cell.text).strip() for cell in row.cells)
                 if any(cells):
                     blocks.append(
