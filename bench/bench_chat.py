@@ -1,6 +1,6 @@
 """Chat corpus: correct, clarified, refused and wrong outcomes (issue 14), offline and through the fake model
 
-The requests of tests/data/chat_corpus.json (190: 107 Japanese, 83 English) are sent through the workflow to a
+The requests of tests/data/chat_corpus.json (200: 115 Japanese, 85 English) are sent through the workflow to a
 fresh estimate per language and judged by their machine-checked expectations (tests/chat_corpus.py). Wrong is
 a proposal whose effect the request does not allow: the target is 0. Handled is correct + clarified (a precise
 clarifying question with choices): the target is at least 90 %. The fake model server answers from the reply

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
+from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from estimator.adjustments import apply_operations
@@ -250,6 +251,8 @@ def _scale(intent: Intent, builder: _Builder) -> list[Proposal]:
         selection = _selection(intent, builder, default_all=True)
         raise direction_question(intent.text, intent.percent, builder.label(selection))
     assert intent.factor is not None
+    if not 0 < intent.factor <= 10:  # 「5000%削減」: no cut takes more than all the effort
+        raise EngineError("errors.engine.not_applicable", intent.text, reason=t("chat.out_of_range", builder.lang))
     selection = _selection(intent, builder, default_all=True)
     lang = builder.lang
     label = builder.label(selection)
@@ -684,7 +687,12 @@ def proposals_for(intent: Intent, context: AdjustmentContext) -> list[Proposal]:
         raise EngineError(
             "errors.engine.not_applicable", intent.text, reason=t("chat.question_not_change", context.language)
         )
-    return handler(intent, _Builder(context))
+    try:
+        return handler(intent, _Builder(context))
+    except ValidationError:  # 「20倍に」, 「9999人日に」: beyond what one operation may do (×10, 500 person-days)
+        raise EngineError(
+            "errors.engine.not_applicable", intent.text, reason=t("chat.out_of_range", context.language)
+        ) from None
 
 
 def unparsed_request(text: str, currency: str) -> EngineError:

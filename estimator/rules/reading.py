@@ -209,11 +209,11 @@ _INCREASE = _pattern(
     _en("increase", "raise", "add", "more", "up", "bump", "pad", "extra", "plus", "on top", "higher", "boost"),
 )
 _CAP_WORDS = _pattern(
-    r"予算|上限|以内|以下|未満|まで|内に|収め|収ま|抑え(?:て|たい)",
+    r"予算|上限|以内|以下|未満|内に|収め|収ま|抑え(?:て|たい)",
     _en("budget", "cap", "ceiling", "under", "within", "below", "at most", "no more than", "max(?:imum)?", "fit"),
 )
 _TO_VALUE = re.compile(
-    r"^\s*(?:ほど|程度|くらい|ぐらい)?\s*(?:に(?!\s*(?:削減|減ら|カット|下げ|増や|上乗せ))|ちょうど)"
+    r"^\s*(?:ほど|程度|くらい|ぐらい)?\s*(?:に(?!\s*(?:削減|減ら|カット|下げ|増や|上乗せ))|まで(?!に)|ちょうど)"
 )
 _TO_BEFORE = re.compile(r"(?<![a-z])(?:to|at|=)\s*(?:about\s*|around\s*)?$")
 _BY_BEFORE = re.compile(r"(?<![a-z])by\s*(?:about\s*|around\s*)?$")
@@ -369,6 +369,18 @@ class _Number:
     end: int
 
 
+_EXPONENT = re.compile(r"\d[eE][+-]?\d")
+_SIGN_BEFORE = re.compile(r"(?<![0-9a-z.,])([-−▲△+])\s*$")
+
+
+def _sign(text: str, number: _Number) -> int:
+    """-1 for a number written with a minus (-10%, ▲10%), +1 with a plus, 0 without a sign."""
+    match = _SIGN_BEFORE.search(text[: number.start])
+    if match is None:
+        return 0
+    return 1 if match.group(1) == "+" else -1
+
+
 def _numbers(text: str) -> list[_Number]:
     return [_Number(value, start, end) for value, start, end in number_spans(text)]
 
@@ -486,8 +498,13 @@ def parse_request(text: str) -> Intent | None:
         return None
     if is_question(n):
         return Intent(IntentKind.QUESTION, n, target=target_phrase(n))
+    if _EXPONENT.search(n):  # 「1e9円」: no analyst writes that; a guess at it would be a wrong change
+        return None
     numbers = _numbers(n)
     percent = _percent(n, numbers)
+    signed = _sign(n, percent[1]) if percent is not None else 0
+    if percent is None and any(_sign(n, number) for number in numbers):
+        return None  # 「-5人日に」, 「▲3万円」: a sign on an amount or days is read by no rule here
     basis = _basis(n)
     direction = _direction(n)
     removing = _REMOVE.search(n) is not None
@@ -500,7 +517,7 @@ def parse_request(text: str) -> Intent | None:
     if factor is not None and percent is None:
         return Intent(IntentKind.SCALE, n, factor=factor, target=target_phrase(n))
     if percent is not None:
-        return _percent_intent(n, percent, direction)
+        return _percent_intent(n, percent, signed or direction, signed=bool(signed))
     days = _person_days(n, numbers)
     if days is not None and _money(n, numbers, bare_ok=False) is None:
         return _days_intent(n, days, direction)
@@ -552,9 +569,14 @@ def _percent_factor(text: str, value: Decimal, number: _Number, direction: int) 
     return factor if 0 < factor <= 10 and factor != 1 else None
 
 
-def _percent_intent(n: str, percent: tuple[Decimal, _Number], direction: int) -> Intent:
+def _percent_intent(n: str, percent: tuple[Decimal, _Number], direction: int, *, signed: bool = False) -> Intent:
+    """A percent on effort; 「+10%」 / "-15%" carry their direction, and past 100 % down is beyond any cut."""
     value, number = percent
-    factor = _percent_factor(n, value, number, direction)
+    factor = 1 + direction * value / 100 if signed else _percent_factor(n, value, number, direction)
+    if factor is not None and not 0 < factor <= 10:
+        factor = None
+    if factor is None and direction:
+        return Intent(IntentKind.SCALE, n, percent=value, factor=Decimal(0), target=target_phrase(n))
     if factor is None:
         return Intent(IntentKind.SCALE, n, percent=value, target=target_phrase(n), open=Open.DIRECTION)
     return Intent(IntentKind.SCALE, n, percent=value, factor=factor, target=target_phrase(n))
