@@ -9,7 +9,7 @@ from estimator.i18n import LANGUAGES, has_key, t
 from estimator.schemas import OFFLINE_MODEL, Author, CallStatus, VersionOrigin
 from ui.formatting import call_error_label, call_kind_label, call_status_label, engine_label, origin_label
 
-CALL_KINDS = ("questions", "estimate", "adjust")  # what the engines record (estimator/engines/*.py)
+CALL_KINDS = ("questions", "estimate", "adjust", "propose_deliverables")  # what the engines record (engines/*.py)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -39,7 +39,7 @@ def test_every_version_origin_has_a_label_and_an_unknown_one_reads_as_other(lang
     for origin in VersionOrigin:
         assert has_key(f"origin.{origin}", lang)
         assert origin_label(origin, lang) == t(f"origin.{origin}", lang)
-    assert origin_label("imported", lang) == t("origin.unknown", lang)
+    assert origin_label("merged", lang) == t("origin.unknown", lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
