@@ -1,10 +1,10 @@
 """Reading the legacy system's SQLite `app.db`, read-only, into projects of this one.
 
 The legacy FastAPI system kept, per task (`tasks`: a UUID, the uploaded file's path, the system
-requirements, a status), its deliverables (`deliverables`), its Q&A (`qa_pairs`, with their order),
-one estimate row per deliverable (`estimates`: person-days and amount as floats, reasoning in up to
-three texts) and the adjustment chat (`messages`: user / assistant / agent). It had one unit cost in
-yen for the whole installation and no phases, ranges, language or title per task.
+requirements, a status this import does not need), its deliverables (`deliverables`), its Q&A
+(`qa_pairs`, with their order), one estimate row per deliverable (`estimates`: person-days and amount
+as floats, reasoning in up to three texts) and the adjustment chat (`messages`: user / assistant / agent).
+It had one unit cost in yen for the whole installation and no phases, ranges, language or title per task.
 
 So a task becomes a project as follows; every guess is stated in the line's reasoning or the report:
 
@@ -57,7 +57,7 @@ from estimator.schemas import (
 from estimator.sizing.plan import DUTY_PHASE, ROLE_DUTIES, Role
 
 LEGACY_COLUMNS: Mapping[str, frozenset[str]] = {
-    "tasks": frozenset({"id", "system_requirements", "status", "created_at"}),
+    "tasks": frozenset({"id", "system_requirements", "created_at"}),
     "deliverables": frozenset({"id", "task_id", "name", "description"}),
     "qa_pairs": frozenset({"id", "task_id", "question", "answer", "order"}),
     "estimates": frozenset({"id", "task_id", "deliverable_name", "person_days", "amount"}),
@@ -83,7 +83,6 @@ class LegacyTask:
     id: str
     file_path: str
     requirements: str
-    status: str
     created_at: datetime | None
     deliverables: tuple[tuple[str, str], ...]
     qa: tuple[tuple[str, str | None], ...]
@@ -166,8 +165,7 @@ def _tasks(connection: sqlite3.Connection) -> list[LegacyTask]:
     reasoning = ", ".join(texts) or "''"
     tasks = []
     for task in connection.execute(
-        f"SELECT id, {file_column} AS file_path, system_requirements, status, created_at FROM tasks "
-        "ORDER BY created_at, id"
+        f"SELECT id, {file_column} AS file_path, system_requirements, created_at FROM tasks ORDER BY created_at, id"
     ):
         task_id = _text(task["id"])
         estimates = rows(
@@ -180,7 +178,6 @@ def _tasks(connection: sqlite3.Connection) -> list[LegacyTask]:
                 id=task_id,
                 file_path=_text(task["file_path"]),
                 requirements=_text(task["system_requirements"]),
-                status=_text(task["status"]),
                 created_at=_when(task["created_at"]),
                 deliverables=tuple(
                     (_text(row["name"]), _text(row["description"]))

@@ -173,6 +173,19 @@ def _new_project(session: Session, settings: ProjectSettings, created_by: str) -
     return project
 
 
+def _qa_row(position: int, question: Question, answer: str | None) -> QAPair:
+    return QAPair(
+        position=position,
+        key=question.key,
+        kind=question.kind.value,
+        question=question.text,
+        why=question.why,
+        affects=list(question.affects),
+        choices=list(question.choices),
+        answer=answer,
+    )
+
+
 IMPORT_ENGINE = "legacy"
 """The engine an imported version is recorded under: the legacy system made it."""
 
@@ -547,19 +560,7 @@ class Store:
                     DeliverableRow(position=position, name=item.name, description=item.description)
                 )
             for position, asked in enumerate(imported.questions):
-                question = asked.question
-                project.qa_pairs.append(
-                    QAPair(
-                        position=position,
-                        key=question.key,
-                        kind=question.kind.value,
-                        question=question.text,
-                        why=question.why,
-                        affects=list(question.affects),
-                        choices=list(question.choices),
-                        answer=asked.answer,
-                    )
-                )
+                project.qa_pairs.append(_qa_row(position, asked.question, asked.answer))
             for role, content in imported.messages:
                 session.add(Message(task_id=project.id, role=role, content=content, created_by=created_by))
             if imported.lines:
@@ -900,18 +901,7 @@ class Store:
             project.qa_pairs.clear()
             session.flush()
             for position, question in enumerate(questions):
-                project.qa_pairs.append(
-                    QAPair(
-                        position=position,
-                        key=question.key,
-                        kind=question.kind.value,
-                        question=question.text,
-                        why=question.why,
-                        affects=list(question.affects),
-                        choices=list(question.choices),
-                        answer=kept.get(question.key),
-                    )
-                )
+                project.qa_pairs.append(_qa_row(position, question, kept.get(question.key)))
             session.flush()
             return _project(session, project_id)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from estimator.config import load_settings
+from estimator.documents.extract import extract
 from estimator.engines.offline import OfflineEngine
 from estimator.errors import InvalidInputError
 from estimator.i18n import t
@@ -90,7 +91,11 @@ def test_with_a_model_a_pdf_and_a_word_file_in_each_language_become_reviewable_r
     sent = fake_openai.chat_requests[0].body["messages"][1]["content"]
     assert all(name in sent for name in case.deliverables), "every block reaches the model"
     assert draft.items and all(item.name for item in draft.items)
-    assert all(item.source.excerpt for item in draft.items if item.source.section)
+    blocks = extract(case.build(), case.filename, max_bytes=LIMIT).blocks
+    sources = {(block.page, block.section, block.text[:300]) for block in blocks} | {(None, "", "")}
+    assert all((i.source.page, i.source.section, i.source.excerpt) in sources for i in draft.items), (
+        "each source is the block the model named, or none"
+    )
 
 
 def test_the_command_line_proposes_as_a_table_or_json(isolated_settings: Path, tmp_path: Path) -> None:

@@ -56,7 +56,6 @@ class Block:
 class Extracted:
     blocks: tuple[Block, ...]
     pages: int | None
-    characters: int
 
 
 _BULLET = re.compile(
@@ -98,7 +97,7 @@ def extract(data: bytes, filename: str, *, max_bytes: int) -> Extracted:
         )
     if not blocks:
         raise InvalidInputError("errors.document.no_text", filename=filename)
-    return Extracted(tuple(_sectioned(blocks)), pages, characters)
+    return Extracted(tuple(_sectioned(blocks)), pages)
 
 
 def _unsupported(extension: str, filename: str) -> InvalidInputError:

@@ -14,6 +14,7 @@ per rate.
 from __future__ import annotations
 
 import subprocess
+from functools import cache
 from pathlib import Path
 
 from estimator.errors import InvalidInputError
@@ -50,7 +51,9 @@ def find_font(configured: str = "") -> Path:
     raise InvalidInputError("errors.pdf.no_font", path="")
 
 
+@cache
 def _fontconfig_truetype() -> Path | None:
+    """A TrueType Japanese font fontconfig lists; asked once per process, not on every page run."""
     try:
         listed = subprocess.run(
             ["fc-list", ":lang=ja", "file"], capture_output=True, text=True, timeout=5, check=False

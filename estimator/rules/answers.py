@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from estimator.errors import EngineError
 from estimator.i18n import format_money, format_number, t
+from estimator.money import line_amount
 from estimator.rules.proposals import TESTS_AND_DOCS_FLOOR, Selection, members, select_lines
 from estimator.rules.reading import ALL, DEFAULT_RISK_BUFFER_PERCENT, Intent
 from estimator.schemas import PHASES, AdjustmentContext, DeliverableKind, EstimateLine, PricedEstimate, price
@@ -98,7 +99,11 @@ def _group(selection: Selection, intent: Intent, context: AdjustmentContext, pri
             group=label,
             days=format_number(days, lang),
             share=_share(days, priced.person_days, lang),
-            amount=format_money(days * priced.pricing.unit_cost, priced.pricing.currency, lang),
+            amount=format_money(
+                line_amount(days, priced.pricing.unit_cost, priced.pricing.currency, priced.pricing.rounding),
+                priced.pricing.currency,
+                lang,
+            ),
         )
     ]
     if category.key == "test" and _CUT.search(intent.text):

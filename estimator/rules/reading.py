@@ -233,7 +233,7 @@ _TAX_INCLUDED = _pattern(
     ),
 )
 _TAX_EXCLUDED = _pattern(
-    r"税抜|税別|外税|税前|本体価格",
+    r"税抜|税別|外税|税前|本体価格|小計",
     _en(
         "tax excluded",
         "excluding tax",
@@ -247,7 +247,6 @@ _TAX_EXCLUDED = _pattern(
         "subtotal",
     ),
 )
-_SUBTOTAL_WORDS = _pattern(r"小計")
 
 _HALF = _pattern(r"半分|半減|二分の一|1/2", _en("half", "halve", "halved", "50-50"))
 _TIMES = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*倍|(?<![\d.])倍(?:に|へ)|(?P<n2>\d+(?:\.\d+)?)\s*x(?![a-z])")
@@ -422,7 +421,7 @@ def _money(text: str, numbers: list[_Number], *, bare_ok: bool) -> tuple[_Number
 def _basis(text: str) -> Basis | None:
     if _TAX_INCLUDED.search(text):
         return Basis.TAX_INCLUDED
-    if _TAX_EXCLUDED.search(text) or _SUBTOTAL_WORDS.search(text):
+    if _TAX_EXCLUDED.search(text):
         return Basis.TAX_EXCLUDED
     return None
 
