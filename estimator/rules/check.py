@@ -22,6 +22,7 @@ from estimator.rules.proposals import (
     members,
     proposals_for,
     select_lines,
+    selection_label,
     subtotal_target,
 )
 from estimator.rules.reading import ALL, CATEGORIES, Basis, Intent, IntentKind
@@ -300,10 +301,8 @@ def _target_label(intent: Intent, context: AdjustmentContext, lang: str) -> str:
         selection = select_lines(intent, context.lines)
     except EngineError:
         selection = None
-    if selection is not None and selection.names:
-        return t("offline.list_separator", lang).join(selection.names)
-    if selection is not None and selection.category is not None and selection.category is not ALL:
-        return t(f"offline.adjust.category.{selection.category.key}", lang)
+    if selection is not None and selection.category is not ALL:
+        return selection_label(selection, lang)
     if selection is None and intent.target:
         return intent.target
     return t("chat.understood.everything", lang)

@@ -163,6 +163,14 @@ def _removed_names(selection: Selection, lines: list[EstimateLine]) -> tuple[str
     return tuple(line.deliverable for line in members(selection.category, lines))
 
 
+def selection_label(selection: Selection, lang: str) -> str:
+    """How titles and 「理解した内容」 name a selection: its lines by name, or the group's word."""
+    if selection.names:
+        return t("offline.list_separator", lang).join(selection.names)
+    assert selection.category is not None
+    return t(f"offline.adjust.category.{selection.category.key}", lang)
+
+
 class _Builder:
     """Prices and checks candidate operations against one context, in its language."""
 
@@ -210,10 +218,7 @@ class _Builder:
         return Proposal(title=title, reason=sentences([reason, change], self.lang), operations=operations)
 
     def label(self, selection: Selection) -> str:
-        if selection.names:
-            return t("offline.list_separator", self.lang).join(selection.names)
-        assert selection.category is not None
-        return t(f"offline.adjust.category.{selection.category.key}", self.lang)
+        return selection_label(selection, self.lang)
 
 
 def _unknown_target(intent: Intent) -> EngineError:
